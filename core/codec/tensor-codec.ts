@@ -1,0 +1,80 @@
+/**
+ * Encoding of tensor bytes into stored payloads, and back.
+ *
+ * - `planes-zstd`: byte planes, then zstd. The standalone encoding.
+ * - `xor-planes-zstd`: XOR with a base tensor's bytes, byte planes, then zstd.
+ *   Lossless for every dtype because it works on bit patterns, never on values.
+ * - `raw`: the bytes themselves, used when compression would not shrink them.
+ *
+ * Callers never keep an encoding larger than the standalone one.
+ */
+import { CoralError } from '../errors.js'
+import { itemSize } from '../tensor/dtype.js'
+import type { Tensor } from '../tensor/tensor.js'
+import type { ObjectHeader } from '../store/object-format.js'
+import { joinPlanes, splitPlanes, xorBytes } from './byte-planes.js'
+import { zstdCompress, zstdDecompress } from './zstd.js'
+
+/** A header and payload ready to pack into an object file. */
+export interface EncodedObject {
+  header: ObjectHeader
+  payload: Uint8Array
+}
+
+/** The standalone encoding: byte-planes + zstd, or raw when that is not smaller. */
+export function encodeStandalone(tensor: Tensor, level?: number): EncodedObject {
+  const base = { dtype: tensor.dtype, shape: [...tensor.shape], length: tensor.data.length }
+  const compressed = zstdCompress(splitPlanes(tensor.data, itemSize(tensor.dtype)), level)
+  if (compressed.length < tensor.data.length) {
+    return { header: { ...base, codec: 'planes-zstd' }, payload: compressed }
+  }
+  return { header: { ...base, codec: 'raw' }, payload: tensor.data }
+}
+
+/** The delta encoding against `base` (same dtype and shape), identified by `baseId`. */
+export function encodeDelta(tensor: Tensor, base: Tensor, baseId: string, level?: number): EncodedObject {
+  if (tensor.dtype !== base.dtype || tensor.data.length !== base.data.length) {
+    throw new CoralError('Internal', 'A delta needs a base of the same dtype and shape')
+  }
+  const planes = splitPlanes(xorBytes(tensor.data, base.data), itemSize(tensor.dtype))
+  return {
+    header: {
+      dtype: tensor.dtype,
+      shape: [...tensor.shape],
+      length: tensor.data.length,
+      codec: 'xor-planes-zstd',
+      base: baseId,
+    },
+    payload: zstdCompress(planes, level),
+  }
+}
+
+/**
+ * Decodes a payload back to raw tensor bytes.
+ *
+ * `loadBase` supplies the base tensor of a delta; it is only called for
+ * `xor-planes-zstd` objects.
+ */
+export async function decodePayload(
+  header: ObjectHeader,
+  payload: Uint8Array,
+  loadBase: (id: string) => Promise<Tensor>,
+): Promise<Uint8Array> {
+  const size = itemSize(header.dtype)
+  switch (header.codec) {
+    case 'raw':
+      if (payload.length !== header.length) {
+        throw new CoralError('ObjectCorrupt', `raw payload is ${payload.length} bytes, expected ${header.length}`)
+      }
+      return payload
+    case 'planes-zstd':
+      return joinPlanes(zstdDecompress(payload, header.length), size)
+    case 'xor-planes-zstd': {
+      const base = await loadBase(header.base!)
+      if (base.data.length !== header.length) {
+        throw new CoralError('ObjectCorrupt', 'delta base has a different size than the delta')
+      }
+      return xorBytes(joinPlanes(zstdDecompress(payload, header.length), size), base.data)
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Commits: full snapshots of tensor names to tensor ids.
+ *
+ * A commit is canonical JSON (sorted keys, no whitespace) stored at
+ * `commits/<id[0:2]>/<id[2:]>`; its id is the SHA-256 of
+ * `coral-commit/1\n` followed by that JSON. Reads re-hash and raise
+ * `ObjectCorrupt` on a mismatch.
+ */
+import { createHash } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import path from 'node:path'
+
+import { CoralError } from '../errors.js'
+import { writeFileAtomic } from './atomic-write.js'
+import { isObjectId, shortId } from './tensor-id.js'
+
+/** A commit's content. */
+export interface Commit {
+  /** Tensor name to tensor id: the whole snapshot. */
+  tree: Record<string, string>
+  parents: string[]
+  message: string
+  author: string
+  email: string
+  /** ISO 8601 time. */
+  timestamp: string
+  tags: string[]
+}
+
+/** Serialises with sorted object keys so equal commits have equal bytes. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonicalJson).join(',')}]`
+  }
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort()
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+/** The id a commit gets. */
+export function commitId(commit: Commit): string {
+  return createHash('sha256').update(`coral-commit/1\n${canonicalJson(commit)}`).digest('hex')
+}
+
+export class CommitStore {
+  /** @param dir the repository's `commits` folder */
+  constructor(readonly dir: string) {}
+
+  private pathOf(id: string): string {
+    return path.join(this.dir, id.slice(0, 2), id.slice(2))
+  }
+
+  /** Stores a commit (idempotent) and returns its id. */
+  async write(commit: Commit): Promise<string> {
+    const id = commitId(commit)
+    const exists = await readFile(this.pathOf(id)).then(
+      () => true,
+      () => false,
+    )
+    if (!exists) {
+      await writeFileAtomic(this.pathOf(id), canonicalJson(commit))
+    }
+    return id
+  }
+
+  async read(id: string): Promise<Commit> {
+    if (!isObjectId(id)) {
+      throw new CoralError('InvalidRef', `"${id.slice(0, 80)}" is not a commit id`, { id })
+    }
+    let text: string
+    try {
+      text = await readFile(this.pathOf(id), 'utf8')
+    } catch {
+      throw new CoralError('NotFound', `Commit ${shortId(id)} does not exist`, { id })
+    }
+    let commit: Commit
+    try {
+      commit = JSON.parse(text) as Commit
+    } catch {
+      throw new CoralError('ObjectCorrupt', `Commit ${shortId(id)} is damaged: not valid JSON`, { id, commit: id })
+    }
+    if (commitId(commit) !== id) {
+      throw new CoralError('ObjectCorrupt', `Commit ${shortId(id)} does not hash to its id`, { id, commit: id })
+    }
+    return commit
+  }
+
+  /** Lists every stored commit id. */
+  async ids(): Promise<string[]> {
+    const out: string[] = []
+    for (const prefix of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) {
+        continue
+      }
+      for (const rest of await readdir(path.join(this.dir, prefix))) {
+        if (isObjectId(prefix + rest)) {
+          out.push(prefix + rest)
+        }
+      }
+    }
+    return out.sort()
+  }
+}
