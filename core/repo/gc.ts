@@ -1,0 +1,59 @@
+/**
+ * Garbage collection: removes objects no commit, staged tensor or delta needs.
+ *
+ * Live = every tensor id in a commit reachable from a branch, tag or HEAD,
+ * every staged id, and, transitively, the delta base of every live object
+ * (cluster references that are in no commit stay alive this way). Temporary
+ * files left by killed writers are removed too. Runs under the write lock.
+ */
+import { rm } from 'node:fs/promises'
+
+import { throwIfAborted } from '../errors.js'
+import type { OperationOptions, Repository } from './repository.js'
+
+export interface GcReport {
+  removedObjects: number
+  removedBytes: number
+  removedTempFiles: number
+  keptObjects: number
+}
+
+/** Ids that must be kept: live tensors and the bases their encodings need. */
+export async function liveObjectIds(repo: Repository, extraRoots: Iterable<string> = []): Promise<Set<string>> {
+  const live = await repo.liveTensorIds()
+  for (const id of extraRoots) {
+    live.add(id)
+  }
+  const queue = [...live]
+  while (queue.length > 0) {
+    const id = queue.pop()!
+    const base = (await repo.objects.readHeader(id).catch(() => undefined))?.header.base
+    if (base && !live.has(base)) {
+      live.add(base)
+      queue.push(base)
+    }
+  }
+  return live
+}
+
+export async function collectGarbage(repo: Repository, options: OperationOptions = {}): Promise<GcReport> {
+  return repo.withWriteLock('gc', async () => {
+    const live = await liveObjectIds(repo)
+    const report: GcReport = { removedObjects: 0, removedBytes: 0, removedTempFiles: 0, keptObjects: 0 }
+    for await (const id of repo.objects.ids()) {
+      throwIfAborted(options.signal)
+      if (live.has(id)) {
+        report.keptObjects++
+        continue
+      }
+      report.removedBytes += (await repo.objects.storedSize(id)) ?? 0
+      await repo.objects.delete(id)
+      report.removedObjects++
+    }
+    for (const file of await repo.objects.tempFiles()) {
+      await rm(file, { force: true })
+      report.removedTempFiles++
+    }
+    return report
+  })
+}
