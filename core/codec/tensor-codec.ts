@@ -1,8 +1,9 @@
 /**
  * Encoding of tensor bytes into stored payloads, and back.
  *
- * - `planes-zstd`: byte planes, then zstd. The standalone encoding.
- * - `xor-planes-zstd`: XOR with a base tensor's bytes, byte planes, then zstd.
+ * - `planes-zstd`: byte planes, each zstd-compressed when that pays
+ *   (plane-codec.ts). The standalone encoding.
+ * - `xor-planes-zstd`: XOR with a base tensor's bytes, then the same planes.
  *   Lossless for every dtype because it works on bit patterns, never on values.
  * - `raw`: the bytes themselves, used when compression would not shrink them.
  *
@@ -12,8 +13,8 @@ import { CoralError } from '../errors.js'
 import { itemSize } from '../tensor/dtype.js'
 import type { Tensor } from '../tensor/tensor.js'
 import type { ObjectHeader } from '../store/object-format.js'
-import { joinPlanes, splitPlanes, xorBytes } from './byte-planes.js'
-import { zstdCompress, zstdDecompress } from './zstd.js'
+import { xorBytes } from './byte-planes.js'
+import { decodePlanes, encodePlanes } from './plane-codec.js'
 
 /** A header and payload ready to pack into an object file. */
 export interface EncodedObject {
@@ -24,7 +25,7 @@ export interface EncodedObject {
 /** The standalone encoding: byte-planes + zstd, or raw when that is not smaller. */
 export function encodeStandalone(tensor: Tensor, level?: number): EncodedObject {
   const base = { dtype: tensor.dtype, shape: [...tensor.shape], length: tensor.data.length }
-  const compressed = zstdCompress(splitPlanes(tensor.data, itemSize(tensor.dtype)), level)
+  const compressed = encodePlanes(tensor.data, itemSize(tensor.dtype), level)
   if (compressed.length < tensor.data.length) {
     return { header: { ...base, codec: 'planes-zstd' }, payload: compressed }
   }
@@ -36,7 +37,6 @@ export function encodeDelta(tensor: Tensor, base: Tensor, baseId: string, level?
   if (tensor.dtype !== base.dtype || tensor.data.length !== base.data.length) {
     throw new CoralError('Internal', 'A delta needs a base of the same dtype and shape')
   }
-  const planes = splitPlanes(xorBytes(tensor.data, base.data), itemSize(tensor.dtype))
   return {
     header: {
       dtype: tensor.dtype,
@@ -45,7 +45,7 @@ export function encodeDelta(tensor: Tensor, base: Tensor, baseId: string, level?
       codec: 'xor-planes-zstd',
       base: baseId,
     },
-    payload: zstdCompress(planes, level),
+    payload: encodePlanes(xorBytes(tensor.data, base.data), itemSize(tensor.dtype), level),
   }
 }
 
@@ -68,13 +68,13 @@ export async function decodePayload(
       }
       return payload
     case 'planes-zstd':
-      return joinPlanes(zstdDecompress(payload, header.length), size)
+      return decodePlanes(payload, header.length, size)
     case 'xor-planes-zstd': {
       const base = await loadBase(header.base!)
       if (base.data.length !== header.length) {
         throw new CoralError('ObjectCorrupt', 'delta base has a different size than the delta')
       }
-      return xorBytes(joinPlanes(zstdDecompress(payload, header.length), size), base.data)
+      return xorBytes(decodePlanes(payload, header.length, size), base.data)
     }
   }
 }

@@ -26,7 +26,11 @@ import { RefStore, assertRefName, type Head } from '../store/refs.js'
 import { isObjectId, shortId, tensorId } from '../store/tensor-id.js'
 import { byteLength } from '../tensor/dtype.js'
 import type { Tensor } from '../tensor/tensor.js'
+import { mapConcurrent } from '../store/concurrency.js'
 import type { ProgressCallback } from './progress.js'
+
+/** Object writes kept in flight while staging. */
+const STAGE_CONCURRENCY = 8
 
 /** The marker `config.json` holds in a Coral (TypeScript) repository. */
 export const FORMAT_NAME = 'coral'
@@ -171,21 +175,27 @@ export class Repository {
       const result: StageResult = { staged: [] }
       let bytesIn = 0
       let bytesOut = 0
-      for (const [index, [name, tensor]] of entries.entries()) {
-        throwIfAborted(options.signal)
+      let done = 0
+      for (const [name, tensor] of entries) {
         assertTensorName(name)
         assertTensorShape(name, tensor)
+      }
+      // Writes overlap: each waits for its fsync while the next tensor encodes.
+      result.staged = await mapConcurrent(entries, STAGE_CONCURRENCY, async ([name, tensor]) => {
+        throwIfAborted(options.signal)
         const id = tensorId(tensor)
         const write = await this.objects.write(tensor, id)
         if (write.written && this.newTensorHook) {
           await this.newTensorHook(id, tensor)
         }
         const storedBytes = (await this.objects.storedSize(id)) ?? write.storedBytes
-        staging[name] = id
         bytesIn += tensor.data.length
         bytesOut += write.written ? storedBytes : 0
-        result.staged.push({ name, id, written: write.written, storedBytes })
-        options.onProgress?.({ phase: 'store', done: index + 1, total: entries.length, bytesIn, bytesOut })
+        options.onProgress?.({ phase: 'store', done: ++done, total: entries.length, bytesIn, bytesOut })
+        return { name, id, written: write.written, storedBytes }
+      })
+      for (const { name, id } of result.staged) {
+        staging[name] = id
       }
       await this.writeStaging(staging)
       return result

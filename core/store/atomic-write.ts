@@ -13,10 +13,19 @@ import path from 'node:path'
 /** The prefix of every temporary file Coral writes. */
 export const TEMP_PREFIX = '.tmp-'
 
-/** Writes `data` to `target` atomically, creating the parent folder if needed. */
-export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
+/**
+ * Writes `data` to `target` atomically, creating the parent folder unless
+ * `parentExists` says it is already there.
+ */
+export async function writeFileAtomic(
+  target: string,
+  data: Uint8Array | string,
+  options: { parentExists?: boolean } = {},
+): Promise<void> {
   const dir = path.dirname(target)
-  await mkdir(dir, { recursive: true })
+  if (!options.parentExists) {
+    await mkdir(dir, { recursive: true })
+  }
   const temp = path.join(
     dir,
     `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${path.basename(target)}`,

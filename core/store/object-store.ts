@@ -31,8 +31,17 @@ export interface WriteResult {
 }
 
 export class ObjectStore {
+  /** Fan-out folders known to exist, to skip a mkdir per object. */
+  private readonly knownFolders = new Set<string>()
+
   /** @param dir the `objects` folder of a repository */
   constructor(readonly dir: string) {}
+
+  private async writeObjectFile(id: string, bytes: Uint8Array): Promise<void> {
+    const folder = id.slice(0, 2)
+    await writeFileAtomic(this.pathOf(id), bytes, { parentExists: this.knownFolders.has(folder) })
+    this.knownFolders.add(folder)
+  }
 
   /** Path of the object file for `id`. */
   pathOf(id: string): string {
@@ -58,7 +67,7 @@ export class ObjectStore {
     await ensureZstd()
     const encoded = encodeStandalone(tensor)
     const bytes = packObject(encoded.header, encoded.payload)
-    await writeFileAtomic(this.pathOf(id), bytes)
+    await this.writeObjectFile(id, bytes)
     return { id, written: true, storedBytes: bytes.length }
   }
 
@@ -74,7 +83,7 @@ export class ObjectStore {
       throw new CoralError('Internal', `New encoding of ${shortId(id)} does not decode to its id`, { id })
     }
     const bytes = packObject(encoded.header, encoded.payload)
-    await writeFileAtomic(this.pathOf(id), bytes)
+    await this.writeObjectFile(id, bytes)
     return bytes.length
   }
 

@@ -1,0 +1,109 @@
+/**
+ * Per-plane compression of byte planes.
+ *
+ * Each plane is compressed with zstd only when a sampled byte histogram says
+ * it can shrink: on trained float weights the low mantissa planes are close to
+ * random (8 bits of entropy per byte) and zstd would spend most of its time
+ * failing on them. A plane that does not shrink is stored as is.
+ *
+ * Payload layout, plane after plane: a mode byte (0 stored, 1 zstd), a
+ * little-endian u32 length, then that many bytes.
+ */
+import { CoralError } from '../errors.js'
+import { joinPlanes, splitPlanes } from './byte-planes.js'
+import { zstdCompress, zstdDecompress } from './zstd.js'
+
+/** zstd level for planes; level 1 compressed exponent planes as well as 3 on real weights, 3x faster. */
+export const PLANE_ZSTD_LEVEL = 1
+
+/** Planes whose sampled entropy is above this many bits per byte are stored without compression. */
+const RANDOM_ENTROPY_BITS = 7.97
+
+const SAMPLE_BYTES = 16384
+
+/** Encodes `data` as byte planes, each compressed when that pays. */
+export function encodePlanes(data: Uint8Array, itemSize: number, level = PLANE_ZSTD_LEVEL): Uint8Array {
+  const planes = splitPlanes(data, itemSize)
+  const planeLength = data.length / itemSize
+  const parts: Uint8Array[] = []
+  let total = 0
+  for (let p = 0; p < itemSize; p++) {
+    const plane = planes.subarray(p * planeLength, (p + 1) * planeLength)
+    let mode = 0
+    let body = plane
+    if (plane.length > 0 && sampledEntropy(plane) < RANDOM_ENTROPY_BITS) {
+      const compressed = zstdCompress(plane, level)
+      if (compressed.length < plane.length) {
+        mode = 1
+        body = compressed
+      }
+    }
+    const head = new Uint8Array(5)
+    head[0] = mode
+    new DataView(head.buffer).setUint32(1, body.length, true)
+    parts.push(head, body)
+    total += 5 + body.length
+  }
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
+
+/** Decodes `encodePlanes` output back to `length` bytes of `itemSize`-byte elements. */
+export function decodePlanes(payload: Uint8Array, length: number, itemSize: number): Uint8Array {
+  const planeLength = length / itemSize
+  const planes = new Uint8Array(length)
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
+  let offset = 0
+  for (let p = 0; p < itemSize; p++) {
+    if (offset + 5 > payload.length) {
+      throw new CoralError('ObjectCorrupt', 'plane payload is truncated')
+    }
+    const mode = payload[offset]!
+    const size = view.getUint32(offset + 1, true)
+    offset += 5
+    if (offset + size > payload.length) {
+      throw new CoralError('ObjectCorrupt', 'plane payload is truncated')
+    }
+    const body = payload.subarray(offset, offset + size)
+    offset += size
+    if (mode === 0) {
+      if (size !== planeLength) {
+        throw new CoralError('ObjectCorrupt', `stored plane is ${size} bytes, expected ${planeLength}`)
+      }
+      planes.set(body, p * planeLength)
+    } else if (mode === 1) {
+      planes.set(zstdDecompress(body, planeLength), p * planeLength)
+    } else {
+      throw new CoralError('ObjectCorrupt', `unknown plane mode ${mode}`)
+    }
+  }
+  if (offset !== payload.length) {
+    throw new CoralError('ObjectCorrupt', 'plane payload has trailing bytes')
+  }
+  return joinPlanes(planes, itemSize)
+}
+
+/** Shannon entropy (bits per byte) of an evenly spaced sample of `bytes`. */
+export function sampledEntropy(bytes: Uint8Array): number {
+  const counts = new Uint32Array(256)
+  const step = Math.max(1, Math.floor(bytes.length / SAMPLE_BYTES))
+  let n = 0
+  for (let i = 0; i < bytes.length; i += step) {
+    counts[bytes[i]!]!++
+    n++
+  }
+  let entropy = 0
+  for (const c of counts) {
+    if (c > 0) {
+      const p = c / n
+      entropy -= p * Math.log2(p)
+    }
+  }
+  // A small sample cannot show 8 bits: scale the bar by the sample's maximum.
+  return n >= 4096 ? entropy : entropy + (8 - Math.log2(Math.min(n, 256)))
+}

@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: Coral's benchmarks with baselines measured in the same run.
+ *
+ * Ingest: every checkpoint of ../shared/zoo/lm and ../shared/zoo/ft, one
+ * commit per file, in a fresh process; then every commit is exported and each
+ * tensor compared byte for byte with its source file. Beside it, Debian's
+ * `zstd -3 -T1` over the same files. Figures: wall time, peak memory, stored
+ * bytes over raw tensor bytes. Results are documented in docs/BENCHMARKS.md.
+ *
+ * Usage: node dist/scripts/bench.js [--json]
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import { readWeightFile } from '../core/formats/weight-file.js'
+import { writeSafetensors } from '../core/formats/safetensors.js'
+import { Repository } from '../core/repo/repository.js'
+import type { Tensor } from '../core/tensor/tensor.js'
+import { ratio, reportPhase, runBaseline, runPhase } from './bench/measure.js'
+
+const ZOO = path.resolve(import.meta.dirname, '../../../shared/zoo')
+
+/** Checkpoint files of a zoo folder, in history order. */
+export function zooFiles(folder: string): string[] {
+  const dir = path.join(ZOO, folder)
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.safetensors'))
+    .sort()
+    .map((f) => path.join(dir, f))
+}
+
+async function ingestPhase(repoDir: string, files: string[]): Promise<void> {
+  const started = performance.now()
+  const repo = await Repository.init(repoDir)
+  let rawBytes = 0
+  for (const file of files) {
+    const entries: [string, Tensor][] = []
+    for await (const { name, tensor } of readWeightFile(file)) {
+      entries.push([name, tensor])
+      rawBytes += tensor.data.length
+    }
+    await repo.stageWeights(entries)
+    await repo.commit(path.basename(file))
+  }
+  const ms = performance.now() - started
+  reportPhase({ ms, rawBytes, storedBytes: await repo.objects.totalBytes() })
+}
+
+async function exportPhase(repoDir: string, files: string[]): Promise<void> {
+  const started = performance.now()
+  const repo = await Repository.open(repoDir)
+  const commits = (await repo.log()).reverse()
+  const out = mkdtempSync(path.join(os.tmpdir(), 'coral-bench-export-'))
+  let mismatches = 0
+  let tensorsCompared = 0
+  for (const [index, commit] of commits.entries()) {
+    // Export, then compare the exported file's tensors with the source's.
+    const target = path.join(out, `${index}.safetensors`)
+    const entries: [string, Tensor][] = []
+    for await (const entry of repo.iterateWeights(commit.id)) entries.push(entry)
+    await writeSafetensors(target, entries)
+    const source = new Map<string, Tensor>()
+    for await (const { name, tensor } of readWeightFile(files[index]!)) source.set(name, tensor)
+    for await (const { name, tensor } of readWeightFile(target)) {
+      const expected = source.get(name)
+      tensorsCompared++
+      if (
+        !expected ||
+        expected.dtype !== tensor.dtype ||
+        expected.shape.join() !== tensor.shape.join() ||
+        !Buffer.from(expected.data).equals(Buffer.from(tensor.data))
+      ) {
+        mismatches++
+      }
+      source.delete(name)
+    }
+    mismatches += source.size
+  }
+  rmSync(out, { recursive: true, force: true })
+  reportPhase({ ms: performance.now() - started, commits: commits.length, tensorsCompared, mismatches })
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2)
+  const phaseIndex = args.indexOf('--phase')
+  if (phaseIndex >= 0) {
+    const [phase, repoDir, ...files] = args.slice(phaseIndex + 1)
+    if (phase === 'ingest') return ingestPhase(repoDir!, files)
+    if (phase === 'export') return exportPhase(repoDir!, files)
+    throw new Error(`unknown phase ${phase}`)
+  }
+  const json = args.includes('--json')
+  const files = [...zooFiles('lm'), ...zooFiles('ft')]
+  const fileBytes = files.reduce((sum, f) => sum + statSync(f).size, 0)
+  const work = mkdtempSync(path.join(os.tmpdir(), 'coral-bench-'))
+  const repoDir = path.join(work, 'repo')
+  try {
+    const zstd = runBaseline(`zstd -3 -T1 -q -c ${files.map((f) => `'${f}'`).join(' ')} | wc -c`)
+    const zstdBytes = Number.parseInt(zstd.stdout.trim(), 10)
+    const ingest = runPhase(import.meta.url, 'ingest', [repoDir, ...files])
+    const exported = runPhase(import.meta.url, 'export', [repoDir, ...files])
+    const result = {
+      files: files.length,
+      fileBytes,
+      rawTensorBytes: ingest.rawBytes,
+      ingest: { ms: ingest.ms, peakRssBytes: ingest.peakRssBytes, storedBytes: ingest.storedBytes },
+      zstd3: { ms: zstd.ms, peakRssBytes: zstd.peakRssBytes, bytes: zstdBytes },
+      export: exported,
+      ratios: {
+        timeVsZstd: ingest.ms / zstd.ms,
+        storedOverRaw: (ingest.storedBytes as number) / (ingest.rawBytes as number),
+        zstdOverFile: zstdBytes / fileBytes,
+      },
+    }
+    if (json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+      return
+    }
+    const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`)
+    console.log(`Ingest: ${files.length} checkpoints of zoo/lm + zoo/ft, ${mb(fileBytes)} (${mb(ingest.rawBytes as number)} tensor bytes), one commit per file`)
+    console.log(`                      wall time   peak memory   stored/raw`)
+    console.log(`  coral ingest        ${(ingest.ms / 1000).toFixed(2).padStart(7)} s   ${mb(ingest.peakRssBytes).padStart(11)}   ${ratio(ingest.storedBytes as number, ingest.rawBytes as number)}`)
+    console.log(`  zstd -3 -T1 (files) ${(zstd.ms / 1000).toFixed(2).padStart(7)} s   ${mb(zstd.peakRssBytes).padStart(11)}   ${ratio(zstdBytes, fileBytes)}`)
+    console.log(`  ingest time / zstd time: ${result.ratios.timeVsZstd.toFixed(2)} (target <= 2)`)
+    console.log(`  stored ratio ${result.ratios.storedOverRaw.toFixed(3)} vs whole-file zstd ${result.ratios.zstdOverFile.toFixed(3)} (target: below)`)
+    console.log(`Export: ${exported.commits} commits, ${exported.tensorsCompared} tensors compared with their source files, ${exported.mismatches} mismatches, ${(exported.ms / 1000).toFixed(2)} s, peak ${mb(exported.peakRssBytes)}`)
+    if ((exported.mismatches as number) > 0) process.exitCode = 1
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+await main()
