@@ -1,0 +1,146 @@
+/**
+ * Backups: list, create, restore (confirmed) and delete (confirmed).
+ */
+import { useEffect, useState } from 'react'
+import type { BackupInfo } from '../../../core/api/contract'
+import { ConfirmDialog } from '../../components/confirm-dialog'
+import { JobProgress } from '../../components/job-progress'
+import { formatBytes, formatTime } from '../../lib/format'
+import { useBackupsStore } from '../../stores/backups-store'
+import { useJobsStore } from '../../stores/jobs-store'
+
+type Pending = { action: 'restore' | 'delete'; backup: BackupInfo } | null
+
+/** The Backups screen. */
+export function BackupsScreen() {
+  const backups = useBackupsStore((s) => s.backups)
+  const load = useBackupsStore((s) => s.load)
+  const create = useBackupsStore((s) => s.create)
+  const busy = useJobsStore((s) => s.jobs.backup?.running === true)
+  const [pending, setPending] = useState<Pending>(null)
+
+  useEffect(() => {
+    void load()
+  }, [load])
+
+  return (
+    <div className="screen">
+      <h1>Backups</h1>
+      <div className="row">
+        <button type="button" onClick={() => void create()} disabled={busy}>
+          Create backup
+        </button>
+      </div>
+      <JobProgress jobKey="backup" detailed />
+      {backups === null ? (
+        <p className="muted">Loading…</p>
+      ) : backups.length === 0 ? (
+        <p className="muted">No backups yet.</p>
+      ) : (
+        <BackupTable backups={backups} busy={busy} onAction={setPending} />
+      )}
+      {pending !== null && <PendingDialog pending={pending} onDone={() => setPending(null)} />}
+    </div>
+  )
+}
+
+function BackupTable({
+  backups,
+  busy,
+  onAction,
+}: {
+  backups: BackupInfo[]
+  busy: boolean
+  onAction(p: Pending): void
+}) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Taken</th>
+            <th scope="col" className="num">
+              Size
+            </th>
+            <th scope="col">Folder</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {backups.map((b) => (
+            <tr key={b.id}>
+              <td>{formatTime(b.createdAt)}</td>
+              <td className="num">{formatBytes(b.bytes)}</td>
+              <td>
+                <code title={b.path}>{b.id}</code>
+              </td>
+              <td className="actions">
+                <button
+                  type="button"
+                  className="button-small"
+                  disabled={busy}
+                  onClick={() => onAction({ action: 'restore', backup: b })}
+                >
+                  Restore
+                </button>
+                <button
+                  type="button"
+                  className="button-small button-secondary"
+                  disabled={busy}
+                  onClick={() => onAction({ action: 'delete', backup: b })}
+                >
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function PendingDialog({ pending, onDone }: { pending: NonNullable<Pending>; onDone(): void }) {
+  const restore = useBackupsStore((s) => s.restore)
+  const remove = useBackupsStore((s) => s.remove)
+  const { backup } = pending
+  const taken = formatTime(backup.createdAt)
+  if (pending.action === 'restore') {
+    return (
+      <ConfirmDialog
+        title="Restore this backup?"
+        confirmLabel="Restore"
+        onCancel={onDone}
+        onConfirm={() => {
+          onDone()
+          void restore(backup.id)
+        }}
+      >
+        <p>
+          The current store is replaced by the backup taken at {taken} ({formatBytes(backup.bytes)}
+          ). Commits, branches and stored objects made after that time will no longer be in the
+          repository.
+        </p>
+        <p>A backup of the current state is kept until the restore completes.</p>
+      </ConfirmDialog>
+    )
+  }
+  return (
+    <ConfirmDialog
+      title="Delete this backup?"
+      confirmLabel="Delete"
+      onCancel={onDone}
+      onConfirm={() => {
+        onDone()
+        void remove(backup.id)
+      }}
+    >
+      <p>
+        The backup taken at {taken} ({formatBytes(backup.bytes)}) is deleted from disk. This cannot
+        be undone; the repository itself is not changed.
+      </p>
+    </ConfirmDialog>
+  )
+}

@@ -1,0 +1,36 @@
+/**
+ * Renderer entry: connect to the core, then render the app.
+ */
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { App } from './app'
+import { createBridge } from './lib/create-bridge'
+import { describeError } from './lib/describe-error'
+import { installBridge } from './stores/install-bridge'
+import './styles.css'
+
+async function start(root: HTMLElement): Promise<void> {
+  try {
+    installBridge(await createBridge())
+  } catch (error) {
+    // Without a bridge nothing works: say so instead of showing an empty window.
+    const { detail } = describeError(error)
+    root.innerHTML = ''
+    const message = document.createElement('div')
+    message.className = 'banner banner-error startup-error'
+    message.setAttribute('role', 'alert')
+    message.textContent = `Coral could not connect to its core: ${detail}. Restart Coral; if it repeats, report this message.`
+    root.append(message)
+    return
+  }
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  )
+}
+
+const root = document.getElementById('root')
+if (root !== null) {
+  void start(root)
+}
