@@ -12,6 +12,7 @@ import { logCommand } from './log.js'
 import { showCommand } from './show.js'
 import { statusCommand } from './status.js'
 import { tagCommand } from './tag.js'
+import { uiCommand } from './ui.js'
 
 export const COMMANDS: CommandSpec[] = [
   initCommand,
@@ -26,4 +27,5 @@ export const COMMANDS: CommandSpec[] = [
   exportCommand,
   importCoralCommand,
   gcCommand,
+  uiCommand,
 ]
