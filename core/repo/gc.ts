@@ -40,6 +40,7 @@ export async function collectGarbage(repo: Repository, options: OperationOptions
   return repo.withWriteLock('gc', async () => {
     const live = await liveObjectIds(repo)
     const report: GcReport = { removedObjects: 0, removedBytes: 0, removedTempFiles: 0, keptObjects: 0 }
+    const dead: string[] = []
     for await (const id of repo.objects.ids()) {
       throwIfAborted(options.signal)
       if (live.has(id)) {
@@ -47,9 +48,11 @@ export async function collectGarbage(repo: Repository, options: OperationOptions
         continue
       }
       report.removedBytes += (await repo.objects.storedSize(id)) ?? 0
-      await repo.objects.delete(id)
+      dead.push(id)
       report.removedObjects++
     }
+    await repo.objects.deleteMany(dead)
+    report.removedBytes += await repo.objects.repack()
     for (const file of await repo.objects.tempFiles()) {
       await rm(file, { force: true })
       report.removedTempFiles++

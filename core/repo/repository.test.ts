@@ -55,10 +55,10 @@ describe('repo/repository', () => {
     const w = randomTensor('F32', [256])
     const staged = await repo.stageWeights({ 'layer.weight': w })
     const commit = await repo.commit('c')
-    const file = repo.objects.pathOf(staged.staged[0]!.id)
-    const bytes = readFileSync(file)
-    bytes[bytes.length - 5] ^= 0x01
-    writeFileSync(file, bytes)
+    const where = (await repo.objects.locate(staged.staged[0]!.id))!
+    const bytes = readFileSync(where.file)
+    bytes[where.offset + where.length - 5] ^= 0x01
+    writeFileSync(where.file, bytes)
 
     const error = await repo.getWeight('layer.weight').catch((e: unknown) => e)
 

@@ -26,11 +26,11 @@ import { RefStore, assertRefName, type Head } from '../store/refs.js'
 import { isObjectId, shortId, tensorId } from '../store/tensor-id.js'
 import { byteLength } from '../tensor/dtype.js'
 import type { Tensor } from '../tensor/tensor.js'
-import { mapConcurrent } from '../store/concurrency.js'
+import type { EncodedObject } from '../codec/tensor-codec.js'
 import type { ProgressCallback } from './progress.js'
 
-/** Object writes kept in flight while staging. */
-const STAGE_CONCURRENCY = 8
+/** Raw bytes of new tensors gathered into one pack while staging. */
+const PACK_BYTES = 64 * 1024 * 1024
 
 /** The marker `config.json` holds in a Coral (TypeScript) repository. */
 export const FORMAT_NAME = 'coral'
@@ -51,8 +51,11 @@ export interface CommitOptions extends OperationOptions {
   timestamp?: string
 }
 
-/** Called for every newly stored tensor; mixed mode uses it to store deltas. */
-export type NewTensorHook = (id: string, tensor: Tensor) => Promise<void>
+/**
+ * Chooses how a newly stored tensor is encoded; undefined means standalone.
+ * Mixed mode uses it to store a delta against a cluster reference.
+ */
+export type EncodeHook = (id: string, tensor: Tensor) => Promise<EncodedObject | undefined>
 
 /** What `stageWeights` did. */
 export interface StageResult {
@@ -63,7 +66,7 @@ export class Repository {
   readonly objects: ObjectStore
   readonly commits: CommitStore
   readonly refs: RefStore
-  private newTensorHook: NewTensorHook | undefined
+  private encodeHook: EncodeHook | undefined
   private heldLock: HeldLock | undefined
 
   private constructor(
@@ -133,9 +136,9 @@ export class Repository {
     }
   }
 
-  /** Installs the hook called for each newly stored tensor (mixed mode). */
-  setNewTensorHook(hook: NewTensorHook | undefined): void {
-    this.newTensorHook = hook
+  /** Installs the hook that chooses the encoding of newly stored tensors (mixed mode). */
+  setEncodeHook(hook: EncodeHook | undefined): void {
+    this.encodeHook = hook
   }
 
   // ---------------------------------------------------------------------------
@@ -180,20 +183,31 @@ export class Repository {
         assertTensorName(name)
         assertTensorShape(name, tensor)
       }
-      // Writes overlap: each waits for its fsync while the next tensor encodes.
-      result.staged = await mapConcurrent(entries, STAGE_CONCURRENCY, async ([name, tensor]) => {
-        throwIfAborted(options.signal)
-        const id = tensorId(tensor)
-        const write = await this.objects.write(tensor, id)
-        if (write.written && this.newTensorHook) {
-          await this.newTensorHook(id, tensor)
+      // New tensors go into packs of at most PACK_BYTES raw bytes: one file
+      // and one fsync per pack, and memory bounded by the pack.
+      let batch: { name: string; id: string; tensor: Tensor }[] = []
+      let batchBytes = 0
+      const flush = async () => {
+        const writes = await this.objects.writeMany(batch, this.encodeHook)
+        for (const [i, write] of writes.entries()) {
+          const { name, id, tensor } = batch[i]!
+          bytesIn += tensor.data.length
+          bytesOut += write.written ? write.storedBytes : 0
+          result.staged.push({ name, id, written: write.written, storedBytes: write.storedBytes })
+          options.onProgress?.({ phase: 'store', done: ++done, total: entries.length, bytesIn, bytesOut })
         }
-        const storedBytes = (await this.objects.storedSize(id)) ?? write.storedBytes
-        bytesIn += tensor.data.length
-        bytesOut += write.written ? storedBytes : 0
-        options.onProgress?.({ phase: 'store', done: ++done, total: entries.length, bytesIn, bytesOut })
-        return { name, id, written: write.written, storedBytes }
-      })
+        batch = []
+        batchBytes = 0
+      }
+      for (const [name, tensor] of entries) {
+        throwIfAborted(options.signal)
+        batch.push({ name, id: tensorId(tensor), tensor })
+        batchBytes += tensor.data.length
+        if (batchBytes >= PACK_BYTES) {
+          await flush()
+        }
+      }
+      await flush()
       for (const { name, id } of result.staged) {
         staging[name] = id
       }
@@ -205,9 +219,9 @@ export class Repository {
   /** Stores one tensor without staging it (used by importers). */
   async storeTensor(tensor: Tensor): Promise<string> {
     const id = tensorId(tensor)
-    const write = await this.objects.write(tensor, id)
-    if (write.written && this.newTensorHook) {
-      await this.newTensorHook(id, tensor)
+    if (!(await this.objects.has(id))) {
+      const encoded = await this.encodeHook?.(id, tensor)
+      await (encoded ? this.objects.writeEncoded(id, encoded) : this.objects.write(tensor, id))
     }
     return id
   }

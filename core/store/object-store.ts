@@ -1,5 +1,9 @@
 /**
- * The tensor object store: one file per tensor id under `objects/`.
+ * The tensor object store: objects by tensor id under `objects/`, either as
+ * loose files (`objects/ab/cdef...`) or as records in pack files
+ * (`objects/pack/`, see packs.ts). Staging writes a batch as one pack;
+ * re-encoding writes loose files, which take precedence over packed records
+ * until `repack` drops the shadowed ones.
  *
  * Objects are immutable in content: an id always decodes to the same bytes.
  * Their encoding may change (standalone to delta and back) through
@@ -16,6 +20,8 @@ import { CoralError } from '../errors.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { writeFileAtomic, TEMP_PREFIX } from './atomic-write.js'
 import { headerLengthOf, packObject, unpackObject, type ObjectHeader } from './object-format.js'
+import { mapConcurrent } from './concurrency.js'
+import { PackSet } from './packs.js'
 import { isObjectId, shortId, tensorId } from './tensor-id.js'
 
 /** Deepest base chain a read follows; migration keeps chains at depth 1. */
@@ -34,8 +40,12 @@ export class ObjectStore {
   /** Fan-out folders known to exist, to skip a mkdir per object. */
   private readonly knownFolders = new Set<string>()
 
+  readonly packs: PackSet
+
   /** @param dir the `objects` folder of a repository */
-  constructor(readonly dir: string) {}
+  constructor(readonly dir: string) {
+    this.packs = new PackSet(path.join(dir, 'pack'))
+  }
 
   private async writeObjectFile(id: string, bytes: Uint8Array): Promise<void> {
     const folder = id.slice(0, 2)
@@ -49,12 +59,46 @@ export class ObjectStore {
   }
 
   async has(id: string): Promise<boolean> {
-    try {
-      await stat(this.pathOf(id))
-      return true
-    } catch {
-      return false
+    return (await this.storedSize(id)) !== undefined
+  }
+
+  /**
+   * Stores many tensors as one pack (one file, one fsync), skipping ids
+   * already present. `encode` may supply a different encoding for a tensor
+   * (mixed mode stores deltas this way); it defaults to standalone.
+   */
+  async writeMany(
+    items: readonly { id: string; tensor: Tensor }[],
+    encode: (id: string, tensor: Tensor) => Promise<EncodedObject | undefined> = async () => undefined,
+  ): Promise<WriteResult[]> {
+    await ensureZstd()
+    const records: [string, Uint8Array][] = []
+    const seen = new Set<string>()
+    const results = await mapConcurrent(items, 4, async ({ id, tensor }) => {
+      const existing = await this.storedSize(id)
+      if (existing !== undefined || seen.has(id)) {
+        return { id, written: false, storedBytes: existing ?? 0 }
+      }
+      seen.add(id)
+      const encoded = (await encode(id, tensor)) ?? encodeStandalone(tensor)
+      const bytes = packObject(encoded.header, encoded.payload)
+      records.push([id, bytes])
+      return { id, written: true, storedBytes: bytes.length }
+    })
+    if (records.length > 0) {
+      await this.packs.write(records)
     }
+    return results
+  }
+
+  /** Where an object's bytes are: a loose file, or a range of a pack file. */
+  async locate(id: string): Promise<{ file: string; offset: number; length: number } | undefined> {
+    const loose = await stat(this.pathOf(id)).catch(() => undefined)
+    if (loose) {
+      return { file: this.pathOf(id), offset: 0, length: loose.size }
+    }
+    const packed = await this.packs.locate(id)
+    return packed ? { file: path.join(this.packs.dir, packed.pack), offset: packed.offset, length: packed.length } : undefined
   }
 
   /** Stores a tensor standalone unless its id is already present. */
@@ -87,12 +131,17 @@ export class ObjectStore {
     return bytes.length
   }
 
+  /** Stores a given encoding of `id` as a loose object (verified like `replaceEncoding`). */
+  async writeEncoded(id: string, encoded: EncodedObject): Promise<number> {
+    return this.replaceEncoding(id, encoded)
+  }
+
   /** Size of the object file, or undefined when absent. */
   async storedSize(id: string): Promise<number | undefined> {
     try {
       return (await stat(this.pathOf(id))).size
     } catch {
-      return undefined
+      return (await this.packs.locate(id))?.length
     }
   }
 
@@ -103,7 +152,14 @@ export class ObjectStore {
     try {
       handle = await open(file, 'r')
     } catch {
-      throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, { id })
+      const packed = await this.packs.locate(id)
+      const record = packed ? await this.packs.readRecord(id, 4096) : undefined
+      if (!packed || !record) {
+        throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, { id })
+      }
+      const end = headerLengthOf(record)
+      const bytes = end !== undefined && end <= record.length ? record : (await this.packs.readRecord(id))!
+      return { header: unpackObject(bytes, id).header, storedBytes: packed.length }
     }
     try {
       const { size } = await handle.stat()
@@ -127,10 +183,13 @@ export class ObjectStore {
     if (depth > MAX_CHAIN_DEPTH) {
       throw new CoralError('ObjectCorrupt', `Delta chain of ${shortId(id)} is deeper than ${MAX_CHAIN_DEPTH}`, { id })
     }
-    let bytes: Uint8Array
+    let bytes: Uint8Array | undefined
     try {
       bytes = await readFile(this.pathOf(id))
     } catch {
+      bytes = await this.packs.readRecord(id)
+    }
+    if (!bytes) {
       throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, { id })
     }
     await ensureZstd()
@@ -151,25 +210,41 @@ export class ObjectStore {
     return tensor
   }
 
-  /** Lists every object id in the store (ignores temporary files). */
+  /** Lists every object id in the store, loose or packed, each once, sorted. */
   async *ids(): AsyncGenerator<string> {
+    const all = new Set([...(await this.looseIds()), ...(await this.packs.ids())])
+    yield* [...all].sort()
+  }
+
+  /** Ids stored as loose files. */
+  async looseIds(): Promise<string[]> {
+    const out: string[] = []
     let fanout: string[]
     try {
       fanout = await readdir(this.dir)
     } catch {
-      return
+      return out
     }
     for (const prefix of fanout.sort()) {
       if (!/^[0-9a-f]{2}$/.test(prefix)) {
         continue
       }
       for (const rest of (await readdir(path.join(this.dir, prefix))).sort()) {
-        const id = prefix + rest
-        if (isObjectId(id)) {
-          yield id
+        if (isObjectId(prefix + rest)) {
+          out.push(prefix + rest)
         }
       }
     }
+    return out
+  }
+
+  /**
+   * Drops packed records that a loose file shadows (left by re-encoding), so
+   * every id is stored once. Returns the bytes freed.
+   */
+  async repack(): Promise<number> {
+    const loose = new Set(await this.looseIds())
+    return (await this.packs.rewriteWithout((id) => loose.has(id))).freedBytes
   }
 
   /** Paths of temporary files left by killed writers. */
@@ -180,6 +255,13 @@ export class ObjectStore {
       fanout = await readdir(this.dir)
     } catch {
       return found
+    }
+    // Pack files whose index was never written are leftovers too.
+    found.push(...(await this.packs.diskUsage()).unindexed)
+    for (const name of await readdir(this.packs.dir).catch(() => [] as string[])) {
+      if (name.startsWith(TEMP_PREFIX)) {
+        found.push(path.join(this.packs.dir, name))
+      }
     }
     for (const entry of fanout) {
       const full = path.join(this.dir, entry)
@@ -198,15 +280,47 @@ export class ObjectStore {
     return found
   }
 
-  async delete(id: string): Promise<void> {
-    await rm(this.pathOf(id), { force: true })
+  /**
+   * Bytes the pack indexes would take if only `ids` stayed packed (those of
+   * them that are packed now and have no loose file). Planners add this to
+   * predicted store sizes, since stored bytes are measured with the indexes.
+   */
+  async packIndexBytes(ids: Iterable<string>): Promise<number> {
+    const loose = new Set(await this.looseIds())
+    const packsKept = new Set<string>()
+    let bytes = 0
+    for (const id of ids) {
+      const location = loose.has(id) ? undefined : await this.packs.locate(id)
+      if (location) {
+        packsKept.add(location.pack)
+        bytes += `["${id}",${location.offset},${location.length}],`.length
+      }
+    }
+    for (const pack of packsKept) {
+      bytes += `{"version":1,"pack":"${pack}","entries":[]}`.length - 1
+    }
+    return bytes
   }
 
-  /** Total size of all object files in bytes, measured on disk. */
+  /** Removes an object, loose or packed. */
+  async delete(id: string): Promise<void> {
+    await this.deleteMany([id])
+  }
+
+  /** Removes many objects; each affected pack is rewritten once. */
+  async deleteMany(ids: Iterable<string>): Promise<void> {
+    const doomed = new Set(ids)
+    for (const id of doomed) {
+      await rm(this.pathOf(id), { force: true })
+    }
+    await this.packs.rewriteWithout((id) => doomed.has(id))
+  }
+
+  /** Total size of the store in bytes, measured on disk: loose objects, packs and their indexes. */
   async totalBytes(): Promise<number> {
-    let total = 0
-    for await (const id of this.ids()) {
-      total += (await this.storedSize(id)) ?? 0
+    let total = (await this.packs.diskUsage()).bytes
+    for (const id of await this.looseIds()) {
+      total += (await stat(this.pathOf(id)).catch(() => ({ size: 0 }))).size
     }
     return total
   }

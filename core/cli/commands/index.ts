@@ -1,8 +1,10 @@
 /** Every `coral-ml` command, in the order `--help` lists them. */
 import type { CommandSpec } from '../command.js'
 import { addCommand } from './add.js'
+import { backupCommand } from './backup.js'
 import { branchCommand } from './branch.js'
 import { checkoutCommand } from './checkout.js'
+import { clusterCommand } from './cluster.js'
 import { commitCommand } from './commit.js'
 import { exportCommand } from './export.js'
 import { gcCommand } from './gc.js'
@@ -28,4 +30,6 @@ export const COMMANDS: CommandSpec[] = [
   importCoralCommand,
   gcCommand,
   uiCommand,
+  clusterCommand,
+  backupCommand,
 ]

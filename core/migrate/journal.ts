@@ -1,0 +1,77 @@
+/**
+ * The migration journal, `.coral/migration/journal.json`.
+ *
+ * Written (atomically) before the first stored byte changes and updated as
+ * phases complete, it holds the plan and how far the migration got. A
+ * migration that finds a journal resumes it; `validate` reports it as an
+ * unfinished migration and `validate --fix` finishes it. Every step of a
+ * migration is idempotent (an object already in its planned form is
+ * skipped), so progress in the journal is a hint for reporting, never needed
+ * for correctness.
+ */
+import { readFile, rm } from 'node:fs/promises'
+import path from 'node:path'
+
+import { CoralError } from '../errors.js'
+import type { Repository } from '../repo/repository.js'
+import { writeFileAtomic } from '../store/atomic-write.js'
+import type { StoragePlan } from './planner.js'
+
+export const JOURNAL_VERSION = 1
+
+/** Phases of a migration, in order. */
+export const PHASES = ['flatten', 'means', 'encode', 'index', 'cleanup'] as const
+export type Phase = (typeof PHASES)[number]
+
+/** The content of the journal. */
+export interface Journal {
+  version: number
+  startedAt: string
+  phase: Phase
+  /** Entries of the `encode` phase done (a hint; resumption re-checks). */
+  done: number
+  storedBytesBefore: number
+  backupPath: string | null
+  plan: StoragePlan
+}
+
+/** Path of the journal. */
+export function journalPath(repo: Repository): string {
+  return path.join(repo.coralDir, 'migration', 'journal.json')
+}
+
+/** Reads the journal; undefined when there is none; `ObjectCorrupt` when damaged. */
+export async function readJournal(repo: Repository): Promise<Journal | undefined> {
+  const text = await readFile(journalPath(repo), 'utf8').catch(() => undefined)
+  if (text === undefined) {
+    return undefined
+  }
+  try {
+    const journal = JSON.parse(text) as Journal
+    if (
+      journal.version !== JOURNAL_VERSION ||
+      !PHASES.includes(journal.phase) ||
+      !Array.isArray(journal.plan?.entries) ||
+      !Array.isArray(journal.plan?.means)
+    ) {
+      throw new Error('fields')
+    }
+    return journal
+  } catch {
+    throw new CoralError(
+      'ObjectCorrupt',
+      'The migration journal (.coral/migration/journal.json) is damaged; run "coral-ml cluster validate --fix"',
+      { path: journalPath(repo) },
+    )
+  }
+}
+
+/** Writes the journal atomically. */
+export async function writeJournal(repo: Repository, journal: Journal): Promise<void> {
+  await writeFileAtomic(journalPath(repo), JSON.stringify(journal))
+}
+
+/** Removes the journal: the migration is complete. */
+export async function removeJournal(repo: Repository): Promise<void> {
+  await rm(path.dirname(journalPath(repo)), { recursive: true, force: true })
+}

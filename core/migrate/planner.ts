@@ -1,0 +1,796 @@
+/**
+ * The migration planner: which tensor is stored how, and what it will cost.
+ *
+ * Per dtype-and-shape group: sketch every member (streaming, one tensor at a
+ * time), cluster the sketches with the chosen strategy ('adaptive' tries
+ * each proposed strategy and keeps the partition whose plan encodes to the
+ * fewest bytes), then inside each cluster build a depth-limited reference
+ * tree (`forest.ts`) rooted at the medoid or at a synthesized mean,
+ * whichever encodes smaller. Every edge is then checked on the full tensors:
+ * a member whose cosine to its base is below the threshold, or whose delta
+ * is not smaller than its standalone encoding, stays standalone.
+ *
+ * Predicted bytes come from encoding every tensor exactly as the migration
+ * will write it (same codec, same header), so the real migration lands on
+ * the prediction. Nothing is written: planning only reads the store.
+ */
+import type {
+  ClusterMember,
+  ClusterPlan,
+  ClusterReport,
+  GroupReport,
+  ProjectionPoint,
+  Strategy,
+  SweepPoint,
+} from '../api/contract.js'
+import { STRATEGIES } from '../api/contract.js'
+import { projectSketches } from '../cluster/projection.js'
+import { meanTensor } from '../cluster/reference.js'
+import type { ClusterStrategy } from '../cluster/result.js'
+import { cosineSimilarity } from '../cluster/similarity.js'
+import { sketchCosine, sketchTensor } from '../cluster/sketch.js'
+import { clusterSketchesAsync, proposeStrategies } from '../cluster/strategy.js'
+import { ensureZstd } from '../codec/zstd.js'
+import { CoralError, throwIfAborted } from '../errors.js'
+import type { ProgressCallback } from '../repo/progress.js'
+import type { Repository } from '../repo/repository.js'
+import { tensorId } from '../store/tensor-id.js'
+import type { Tensor } from '../tensor/tensor.js'
+import { collectCandidates, type CandidateGroup, type CandidateSet } from './candidates.js'
+import { deltaObject, encodedSize, standaloneObject } from './encoding.js'
+import { buildForest, MAX_PLAN_DEPTH } from './forest.js'
+import { createThrottle } from './throttle.js'
+import { TensorCache } from './tensor-cache.js'
+
+/** Threshold used when none is given; see docs/CLUSTERING.md "Default threshold". */
+export const DEFAULT_THRESHOLD = 0.9
+
+/** Tensors held in memory at once unless `--batch-size` says otherwise. */
+export const DEFAULT_BATCH_SIZE = 64
+
+/** Sketch length used by the planner. */
+export const PLAN_SKETCH_DIMS = 256
+
+/** Options of a plan. */
+export interface PlanOptions {
+  strategy: Strategy
+  /** Minimum full-tensor cosine between a member and its base, 0 to 1. */
+  threshold: number
+  /** Tensors held in memory at once (default 64, at least 2). */
+  batchSize?: number
+  /** Deepest reference chain in delta hops (default 3). */
+  maxDepth?: number
+}
+
+/** Cancellation and progress of a long call. */
+export interface RunOptions {
+  signal?: AbortSignal
+  onProgress?: ProgressCallback
+  /** Minimum milliseconds between progress reports (default 100; tests use 0). */
+  progressIntervalMs?: number
+}
+
+/** How one unique tensor is to be stored. */
+export interface PlanEntry {
+  id: string
+  /** Base tensor id of a delta, or null for standalone. */
+  base: string | null
+  /** Full-tensor cosine to the base (null when standalone). */
+  similarity: number | null
+  /** Object size standalone. */
+  standaloneBytes: number
+  /** Object size in the planned form. */
+  bytes: number
+  /** Index of the cluster in `StoragePlan.clusters`, or -1. */
+  cluster: number
+}
+
+/** A synthesized mean reference to write before the members that use it. */
+export interface PlanMean {
+  id: string
+  group: string
+  /** The member ids whose element-wise mean it is. */
+  members: string[]
+  bytes: number
+}
+
+/** A cluster as the index records it. */
+export interface PlanCluster {
+  id: string
+  group: string
+  strategy: ClusterStrategy
+  referenceId: string
+  referenceKind: 'medoid' | 'mean'
+  referenceBytes: number
+  /** Ids stored as deltas inside this cluster's tree. */
+  members: string[]
+}
+
+/** The executable plan, as the migration journal records it. */
+export interface StoragePlan {
+  strategy: Strategy
+  threshold: number
+  maxDepth: number
+  /** Every candidate, parents before children. */
+  entries: PlanEntry[]
+  means: PlanMean[]
+  clusters: PlanCluster[]
+  /** Store size when planned, measured on disk. */
+  currentStoredBytes: number
+  predictedStoredBytes: number
+}
+
+/** Checks plan options; throws `InvalidArgument`. */
+export function checkPlanOptions(options: PlanOptions): void {
+  if (!STRATEGIES.includes(options.strategy)) {
+    throw new CoralError(
+      'InvalidArgument',
+      `Unknown strategy "${String(options.strategy)}"; use one of ${STRATEGIES.join(', ')}`,
+    )
+  }
+  if (
+    typeof options.threshold !== 'number' ||
+    !(options.threshold >= 0 && options.threshold <= 1)
+  ) {
+    throw new CoralError(
+      'InvalidArgument',
+      `The threshold must be a number from 0 to 1, got ${options.threshold}`,
+    )
+  }
+  if (
+    options.batchSize !== undefined &&
+    !(Number.isSafeInteger(options.batchSize) && options.batchSize >= 1)
+  ) {
+    throw new CoralError(
+      'InvalidArgument',
+      `The batch size must be a positive integer, got ${options.batchSize}`,
+    )
+  }
+}
+
+interface EdgeResult {
+  similarity: number
+  /** Delta object size, computed only when needed. */
+  bytes?: number
+}
+
+/** Caches shared by every plan made from one context (sweep reuses them). */
+class PlanContext {
+  readonly cache: TensorCache
+  readonly sketches = new Map<string, Float32Array>()
+  readonly standalone = new Map<string, number>()
+  readonly edges = new Map<string, EdgeResult>()
+  readonly means = new Map<string, { id: string; bytes: number; sketch: Float32Array } | null>()
+  readonly partitions = new Map<string, { strategy: ClusterStrategy; clusters: number[][] }[]>()
+  planned = 0
+  bytesOut = 0
+
+  constructor(
+    readonly repo: Repository,
+    readonly set: CandidateSet,
+    readonly batchSize: number,
+    readonly run: RunOptions,
+    private readonly progress: (phase: string, done: number, total: number) => void,
+  ) {
+    this.cache = new TensorCache(repo.objects, batchSize)
+  }
+
+  emit(phase: string, done: number, total: number): void {
+    this.progress(phase, done, total)
+  }
+
+  async sketchOf(id: string): Promise<Float32Array> {
+    let sketch = this.sketches.get(id)
+    if (!sketch) {
+      sketch = sketchTensor(await this.cache.get(id), { dims: PLAN_SKETCH_DIMS })
+      this.sketches.set(id, sketch)
+    }
+    return sketch
+  }
+
+  async standaloneBytes(id: string): Promise<number> {
+    let bytes = this.standalone.get(id)
+    if (bytes === undefined) {
+      const candidate = this.set.candidates.get(id)
+      // A standalone object's file is exactly what the migration would keep.
+      if (candidate && candidate.header.codec !== 'xor-planes-zstd') {
+        bytes = candidate.storedBytes
+      } else {
+        bytes = encodedSize(standaloneObject(await this.cache.get(id)))
+      }
+      this.standalone.set(id, bytes)
+    }
+    return bytes
+  }
+
+  /** Similarity of `id` to `baseId`; the delta size too when `withBytes`. */
+  async edge(
+    id: string,
+    baseId: string,
+    baseTensor: Tensor | undefined,
+    withBytes: boolean,
+  ): Promise<EdgeResult> {
+    const key = `${id}>${baseId}`
+    let result = this.edges.get(key)
+    if (result && (result.bytes !== undefined || !withBytes)) {
+      return result
+    }
+    const tensor = await this.cache.get(id)
+    const base = baseTensor ?? (await this.cache.get(baseId))
+    const similarity = result?.similarity ?? finiteOr0(cosineSimilarity(tensor, base))
+    result = { similarity }
+    if (withBytes) {
+      const standalone = await this.standaloneBytes(id)
+      result.bytes = encodedSize(deltaObject(tensor, base, baseId, similarity, standalone))
+    }
+    this.edges.set(key, result)
+    return result
+  }
+}
+
+function finiteOr0(x: number): number {
+  return Number.isFinite(x) ? x : 0
+}
+
+/** The outcome of planning one cluster's tree. */
+interface ClusterOutcome {
+  bytes: number
+  kind: 'medoid' | 'mean'
+  referenceId: string
+  referenceBytes: number
+  mean: PlanMean | null
+  /** Entries in write order (parents first), for every member. */
+  entries: PlanEntry[]
+}
+
+async function planCluster(
+  ctx: PlanContext,
+  group: CandidateGroup,
+  ids: string[],
+  threshold: number,
+  maxDepth: number,
+): Promise<ClusterOutcome> {
+  const n = ids.length
+  const sketches = await Promise.all(ids.map((id) => ctx.sketchOf(id)))
+  const matrix = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) {
+    matrix[i * n + i] = 1
+    for (let j = i + 1; j < n; j++) {
+      const c = sketchCosine(sketches[i]!, sketches[j]!)
+      matrix[i * n + j] = c
+      matrix[j * n + i] = c
+    }
+  }
+  // Medoid: the member with the largest summed similarity to the others.
+  let root = 0
+  let bestSum = -Infinity
+  for (let i = 0; i < n; i++) {
+    let sum = 0
+    for (let j = 0; j < n; j++) sum += matrix[i * n + j]!
+    if (sum > bestSum) {
+      bestSum = sum
+      root = i
+    }
+  }
+  const medoid = await evaluateTree(
+    ctx,
+    ids,
+    null,
+    threshold,
+    maxDepth,
+    root,
+    (i, j) => matrix[i * n + j]!,
+  )
+  // A mean needs every member in memory at once, so only within the batch.
+  if (n < 3 || n + 1 > ctx.batchSize) {
+    return medoid
+  }
+  const mean = await meanOf(ctx, ids)
+  if (!mean) {
+    return medoid
+  }
+  const sim = (i: number, j: number): number => {
+    if (i === n || j === n) {
+      const other = i === n ? j : i
+      return other === n ? 1 : sketchCosine(sketches[other]!, mean.sketch)
+    }
+    return matrix[i * n + j]!
+  }
+  const viaMean = await evaluateTree(
+    ctx,
+    ids,
+    { ...mean, group: group.key, members: ids },
+    threshold,
+    maxDepth,
+    n,
+    sim,
+  )
+  return viaMean.bytes < medoid.bytes ? viaMean : medoid
+}
+
+async function meanOf(
+  ctx: PlanContext,
+  ids: string[],
+): Promise<{ id: string; bytes: number; sketch: Float32Array; tensor?: Tensor } | null> {
+  const key = ids.join(',')
+  const known = ctx.means.get(key)
+  if (known !== undefined) {
+    return known
+  }
+  const members: Tensor[] = []
+  for (const id of ids) {
+    members.push(await ctx.cache.get(id))
+  }
+  const tensor = meanTensor(members)
+  const id = tensorId(tensor)
+  if (ctx.set.candidates.has(id)) {
+    ctx.means.set(key, null)
+    return null
+  }
+  const entry = {
+    id,
+    bytes: encodedSize(standaloneObject(tensor)),
+    sketch: sketchTensor(tensor, { dims: PLAN_SKETCH_DIMS }),
+  }
+  ctx.means.set(key, entry)
+  return { ...entry, tensor }
+}
+
+/**
+ * Encodes a tree's edges and returns its cost. With `mean`, node `ids.length`
+ * is the synthesized mean (the root); otherwise `root` is a member.
+ */
+async function evaluateTree(
+  ctx: PlanContext,
+  ids: string[],
+  mean: (PlanMean & { tensor?: Tensor | undefined; sketch?: Float32Array }) | null,
+  threshold: number,
+  maxDepth: number,
+  root: number,
+  similarity: (i: number, j: number) => number,
+): Promise<ClusterOutcome> {
+  const n = ids.length
+  const nodes = mean ? n + 1 : n
+  const forest = buildForest(nodes, root, similarity, maxDepth)
+  const idOf = (i: number) => (i === n ? mean!.id : ids[i]!)
+  let meanTensorValue = mean?.tensor
+  const entries: PlanEntry[] = []
+  let bytes = 0
+  let meanUsed = false
+  for (const v of forest.order) {
+    throwIfAborted(ctx.run.signal)
+    if (v === n && mean) {
+      continue
+    }
+    const id = ids[v]!
+    const standalone = await ctx.standaloneBytes(id)
+    let entry: PlanEntry = {
+      id,
+      base: null,
+      similarity: null,
+      standaloneBytes: standalone,
+      bytes: standalone,
+      cluster: -1,
+    }
+    const p = forest.parent[v]!
+    if (p >= 0) {
+      const baseId = idOf(p)
+      let baseTensor: Tensor | undefined
+      if (p === n && mean) {
+        if (!meanTensorValue) {
+          // The cached mean entry dropped its tensor: rebuild it (deterministic).
+          const members: Tensor[] = []
+          for (const m of ids) members.push(await ctx.cache.get(m))
+          meanTensorValue = meanTensor(members)
+        }
+        baseTensor = meanTensorValue
+      }
+      const probe = await ctx.edge(id, baseId, baseTensor, false)
+      if (probe.similarity >= threshold) {
+        const full = await ctx.edge(id, baseId, baseTensor, true)
+        if (full.bytes! < standalone) {
+          entry = { ...entry, base: baseId, similarity: full.similarity, bytes: full.bytes! }
+          if (p === n) {
+            meanUsed = true
+          }
+        }
+      }
+    }
+    entries.push(entry)
+    bytes += entry.bytes
+  }
+  if (mean && meanUsed) {
+    bytes += mean.bytes
+    return {
+      bytes,
+      kind: 'mean',
+      referenceId: mean.id,
+      referenceBytes: mean.bytes,
+      mean: { id: mean.id, group: mean.group, members: [...ids], bytes: mean.bytes },
+      entries,
+    }
+  }
+  if (mean) {
+    // The mean serves no member: this tree is never better than the medoid's.
+    return {
+      bytes: Infinity,
+      kind: 'mean',
+      referenceId: mean.id,
+      referenceBytes: 0,
+      mean: null,
+      entries,
+    }
+  }
+  const rootId = ids[root]!
+  return {
+    bytes,
+    kind: 'medoid',
+    referenceId: rootId,
+    referenceBytes: await ctx.standaloneBytes(rootId),
+    mean: null,
+    entries,
+  }
+}
+
+/** A group's chosen plan. */
+interface GroupOutcome {
+  strategyUsed: ClusterStrategy | 'none'
+  bytes: number
+  clusters: { strategy: ClusterStrategy; outcome: ClusterOutcome }[]
+  standalone: PlanEntry[]
+}
+
+async function partitionsOf(
+  ctx: PlanContext,
+  group: CandidateGroup,
+  strategy: Strategy,
+  threshold: number,
+): Promise<{ strategy: ClusterStrategy; clusters: number[][] }[]> {
+  const key = `${group.key}|${strategy}|${threshold}`
+  const known = ctx.partitions.get(key)
+  if (known) {
+    return known
+  }
+  const sketches: Float32Array[] = []
+  for (const id of group.ids) {
+    sketches.push(await ctx.sketchOf(id))
+  }
+  const strategies: ClusterStrategy[] =
+    strategy === 'adaptive' ? proposeStrategies(group.ids.length) : [strategy]
+  const seen = new Set<string>()
+  const out: { strategy: ClusterStrategy; clusters: number[][] }[] = []
+  for (const s of strategies) {
+    const result = await clusterSketchesAsync(sketches, {
+      strategy: s,
+      threshold,
+      seed: 0,
+      ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
+    })
+    const signature = JSON.stringify(result.clusters)
+    if (!seen.has(signature)) {
+      seen.add(signature)
+      out.push({ strategy: s, clusters: result.clusters })
+    }
+  }
+  ctx.partitions.set(key, out)
+  return out
+}
+
+async function planGroup(
+  ctx: PlanContext,
+  group: CandidateGroup,
+  strategy: Strategy,
+  threshold: number,
+  maxDepth: number,
+): Promise<GroupOutcome> {
+  const standaloneEntry = async (id: string): Promise<PlanEntry> => {
+    const bytes = await ctx.standaloneBytes(id)
+    return { id, base: null, similarity: null, standaloneBytes: bytes, bytes, cluster: -1 }
+  }
+  if (group.ids.length < 2) {
+    const standalone = await Promise.all(group.ids.map(standaloneEntry))
+    return {
+      strategyUsed: 'none',
+      bytes: sum(standalone.map((e) => e.bytes)),
+      clusters: [],
+      standalone,
+    }
+  }
+  let best: GroupOutcome | undefined
+  for (const partition of await partitionsOf(ctx, group, strategy, threshold)) {
+    const inCluster = new Set<number>()
+    const clusters: GroupOutcome['clusters'] = []
+    let bytes = 0
+    for (const members of partition.clusters) {
+      members.forEach((m) => inCluster.add(m))
+      const outcome = await planCluster(
+        ctx,
+        group,
+        members.map((m) => group.ids[m]!),
+        threshold,
+        maxDepth,
+      )
+      clusters.push({ strategy: partition.strategy, outcome })
+      bytes += outcome.bytes
+    }
+    const standalone: PlanEntry[] = []
+    for (let i = 0; i < group.ids.length; i++) {
+      if (!inCluster.has(i)) {
+        standalone.push(await standaloneEntry(group.ids[i]!))
+      }
+    }
+    bytes += sum(standalone.map((e) => e.bytes))
+    if (!best || bytes < best.bytes) {
+      best = { strategyUsed: partition.strategy, bytes, clusters, standalone }
+    }
+  }
+  return best!
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0)
+}
+
+/** A plan and its report. */
+export interface PlanResult {
+  report: ClusterPlan
+  plan: StoragePlan
+}
+
+/**
+ * Computes the full plan by encoding every tensor as it would be stored.
+ *
+ * Reads only; writes nothing. Progress phases: `sketch`, `plan`.
+ */
+export async function buildStoragePlan(
+  repo: Repository,
+  options: PlanOptions,
+  run: RunOptions = {},
+): Promise<PlanResult> {
+  checkPlanOptions(options)
+  const started = performance.now()
+  await ensureZstd()
+  const set = await collectCandidates(repo, run.signal)
+  const ctx = makeContext(repo, set, options, run)
+  const result = await planWithContext(ctx, options)
+  result.report.elapsedMs = Math.round(performance.now() - started)
+  return result
+}
+
+function makeContext(
+  repo: Repository,
+  set: CandidateSet,
+  options: PlanOptions,
+  run: RunOptions,
+): PlanContext {
+  const throttle = createThrottle(run.onProgress, run.progressIntervalMs)
+  const ctx: PlanContext = new PlanContext(
+    repo,
+    set,
+    Math.max(2, options.batchSize ?? DEFAULT_BATCH_SIZE),
+    run,
+    (phase, done, total) =>
+      throttle(
+        { phase, done, total, bytesIn: ctx.cache.bytesRead, bytesOut: ctx.bytesOut },
+        done === total,
+      ),
+  )
+  return ctx
+}
+
+async function planWithContext(ctx: PlanContext, options: PlanOptions): Promise<PlanResult> {
+  const { set, repo } = ctx
+  const maxDepth = options.maxDepth ?? MAX_PLAN_DEPTH
+  const total = set.candidates.size
+  // Sketch everything first, streaming (one tensor read at a time).
+  let sketched = 0
+  for (const group of set.groups) {
+    if (group.ids.length < 2) {
+      sketched += group.ids.length
+      continue
+    }
+    for (const id of group.ids) {
+      throwIfAborted(ctx.run.signal)
+      await ctx.sketchOf(id)
+      ctx.emit('sketch', ++sketched, total)
+    }
+  }
+  const entries: PlanEntry[] = []
+  const means: PlanMean[] = []
+  const clusters: PlanCluster[] = []
+  const reports: ClusterReport[] = []
+  const groupReports: GroupReport[] = []
+  let planned = 0
+  let similaritySum = 0
+  let clustered = 0
+  for (const group of set.groups) {
+    throwIfAborted(ctx.run.signal)
+    const outcome = await planGroup(ctx, group, options.strategy, options.threshold, maxDepth)
+    let groupClusters = 0
+    let groupClustered = 0
+    for (const entry of outcome.standalone) entries.push(entry)
+    for (const { strategy, outcome: c } of outcome.clusters) {
+      const deltas = c.entries.filter((e) => e.base !== null)
+      if (deltas.length === 0) {
+        for (const entry of c.entries) entries.push(entry)
+        continue
+      }
+      const index = clusters.length
+      const clusterId = `c${index + 1}`
+      for (const entry of c.entries) {
+        entries.push(entry.base === null ? entry : { ...entry, cluster: index })
+      }
+      if (c.mean) means.push(c.mean)
+      clusters.push({
+        id: clusterId,
+        group: group.key,
+        strategy,
+        referenceId: c.referenceId,
+        referenceKind: c.kind,
+        referenceBytes: c.referenceBytes,
+        members: deltas.map((e) => e.id),
+      })
+      reports.push({
+        id: clusterId,
+        group: group.key,
+        referenceId: c.referenceId,
+        referenceKind: c.kind,
+        referenceBytes: c.referenceBytes,
+        members: deltas.map((e): ClusterMember => {
+          const candidate = set.candidates.get(e.id)!
+          return {
+            tensorId: e.id,
+            names: [...candidate.names].sort(),
+            commits: [...candidate.commits].sort(),
+            similarity: e.similarity!,
+            standaloneBytes: e.standaloneBytes,
+            deltaBytes: e.bytes,
+          }
+        }),
+      })
+      for (const e of deltas) similaritySum += e.similarity!
+      groupClusters++
+      groupClustered += deltas.length
+    }
+    clustered += groupClustered
+    planned += group.ids.length
+    ctx.bytesOut += outcome.bytes
+    ctx.emit('plan', planned, total)
+    groupReports.push({
+      group: group.key,
+      dtype: group.dtype,
+      shape: [...group.shape],
+      tensors: group.ids.length,
+      clusters: groupClusters,
+      clustered: groupClustered,
+      standalone: group.ids.length - groupClustered,
+      strategyUsed: outcome.strategyUsed,
+      rawBytes: sum(group.ids.map((id) => set.candidates.get(id)!.rawBytes)),
+      predictedBytes: outcome.bytes,
+    })
+  }
+  // Deltas in an entry list must follow their bases: order by depth.
+  const ordered = orderEntries(entries)
+  const currentStoredBytes = await repo.objects.totalBytes()
+  // Standalone objects whose stored form does not change stay in their packs,
+  // and stored bytes are measured with the packs' indexes: count those too.
+  const staying = ordered.filter((e) => e.base === null && set.candidates.get(e.id)?.header.codec !== 'xor-planes-zstd')
+  const indexBytes = await repo.objects.packIndexBytes(staying.map((e) => e.id))
+  const predictedStoredBytes = sum(ordered.map((e) => e.bytes)) + sum(means.map((m) => m.bytes)) + indexBytes
+  const plan: StoragePlan = {
+    strategy: options.strategy,
+    threshold: options.threshold,
+    maxDepth,
+    entries: ordered,
+    means,
+    clusters,
+    currentStoredBytes,
+    predictedStoredBytes,
+  }
+  const report: ClusterPlan = {
+    strategy: options.strategy,
+    threshold: options.threshold,
+    totalTensorVersions: set.tensorVersions,
+    uniqueTensors: set.candidates.size,
+    groups: set.groups.length,
+    potentialClusters: clusters.length,
+    clusteredTensors: clustered,
+    standaloneTensors: set.candidates.size - clustered,
+    rawBytes: set.rawBytes,
+    currentStoredBytes,
+    predictedStoredBytes,
+    estimatedReduction: currentStoredBytes > 0 ? 1 - predictedStoredBytes / currentStoredBytes : 0,
+    clusteringQuality: clustered > 0 ? similaritySum / clustered : 0,
+    // Every object is encoded as the migration will store it; only the pack
+    // index sizes are estimated (offsets shrink when packs are rewritten),
+    // so their share bounds the relative error.
+    prediction: {
+      method: 'full',
+      sampledTensors: set.candidates.size,
+      errorBound: predictedStoredBytes > 0 ? indexBytes / predictedStoredBytes : 0,
+    },
+    groupBreakdown: groupReports,
+    clusters: reports,
+    projection: projectionOf(ctx, plan),
+    elapsedMs: 0,
+  }
+  return { report, plan }
+}
+
+/** Orders entries so every base precedes the deltas that use it. */
+export function orderEntries(entries: PlanEntry[]): PlanEntry[] {
+  const byId = new Map(entries.map((e) => [e.id, e]))
+  const depthOf = (e: PlanEntry): number => {
+    let depth = 0
+    for (let cur: PlanEntry | undefined = e; cur?.base; cur = byId.get(cur.base)) depth++
+    return depth
+  }
+  return entries
+    .map((e, i) => ({ e, i, d: depthOf(e) }))
+    .sort((a, b) => a.d - b.d || a.i - b.i)
+    .map(({ e }) => e)
+}
+
+function projectionOf(ctx: PlanContext, plan: StoragePlan): ClusterPlan['projection'] {
+  const ids = [...ctx.sketches.keys()]
+  if (ids.length === 0) {
+    return { points: [], total: 0, cap: 2000 }
+  }
+  const projection = projectSketches(ids.map((id) => ctx.sketches.get(id)!))
+  const clusterOf = new Map<string, string>()
+  for (const c of plan.clusters) {
+    for (const m of c.members) clusterOf.set(m, c.id)
+    if (c.referenceKind === 'medoid') clusterOf.set(c.referenceId, c.id)
+  }
+  const points: ProjectionPoint[] = projection.points.map((p) => {
+    const id = ids[p.index]!
+    return {
+      tensorId: id,
+      name: [...ctx.set.candidates.get(id)!.names].sort()[0] ?? '',
+      x: p.x,
+      y: p.y,
+      cluster: clusterOf.get(id) ?? null,
+    }
+  })
+  return { points, total: projection.total, cap: projection.cap }
+}
+
+/**
+ * `cluster analyze` and the plan of a dry run: the full plan, by encoding
+ * every tensor as it would be stored. Writes nothing.
+ */
+export async function planMigration(
+  repo: Repository,
+  options: PlanOptions,
+  run: RunOptions = {},
+): Promise<ClusterPlan> {
+  return (await buildStoragePlan(repo, options, run)).report
+}
+
+/**
+ * The threshold curve: one plan per threshold, reusing sketches, partitions,
+ * similarities and encoded sizes across thresholds (an edge is encoded once).
+ */
+export async function sweep(
+  repo: Repository,
+  strategy: Strategy,
+  thresholds: number[],
+  run: RunOptions = {},
+): Promise<SweepPoint[]> {
+  await ensureZstd()
+  for (const threshold of thresholds) checkPlanOptions({ strategy, threshold })
+  const set = await collectCandidates(repo, run.signal)
+  const ctx = makeContext(repo, set, { strategy, threshold: 0 }, run)
+  const out: SweepPoint[] = []
+  for (const threshold of thresholds) {
+    const { plan, report } = await planWithContext(ctx, { strategy, threshold })
+    out.push({
+      threshold,
+      clusters: plan.clusters.length,
+      clusteredTensors: report.clusteredTensors,
+      predictedStoredBytes: plan.predictedStoredBytes,
+      estimatedReduction: report.estimatedReduction,
+    })
+  }
+  return out
+}

@@ -1,0 +1,232 @@
+/**
+ * Pack files: many objects in one file, so a commit of hundreds of tensors
+ * costs one file and one fsync instead of hundreds.
+ *
+ * `objects/pack/<name>.pack` holds object records (each exactly an object
+ * file's bytes, see object-format.ts) end to end; `objects/pack/<name>.idx`
+ * is JSON `{ "version": 1, "pack": "<name>.pack", "entries": [[id, offset,
+ * length], ...] }`. A pack counts only once its index exists: the pack is
+ * written (atomically) first, then the index, so a crash leaves at worst an
+ * unindexed pack file that garbage collection removes.
+ *
+ * A loose object file for the same id takes precedence over a packed record:
+ * re-encoding (migration) writes loose files, and `repack` later drops the
+ * shadowed records.
+ */
+import { randomBytes } from 'node:crypto'
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises'
+import path from 'node:path'
+
+import { CoralError } from '../errors.js'
+import { writeFileAtomic } from './atomic-write.js'
+import { isObjectId } from './tensor-id.js'
+
+/** Where one packed object lives. */
+export interface PackedLocation {
+  pack: string
+  offset: number
+  length: number
+}
+
+interface PackIndexFile {
+  version: 1
+  pack: string
+  entries: [string, number, number][]
+}
+
+/** The in-memory view of every pack index of a store. */
+export class PackSet {
+  private byId: Map<string, PackedLocation> | undefined
+  private packs = new Map<string, string[]>()
+
+  /** @param dir the `objects/pack` folder */
+  constructor(readonly dir: string) {}
+
+  /** Loads (or reloads) every index file. */
+  async load(): Promise<void> {
+    const byId = new Map<string, PackedLocation>()
+    const packs = new Map<string, string[]>()
+    const names = await readdir(this.dir).catch(() => [] as string[])
+    for (const name of names.filter((n) => n.endsWith('.idx')).sort()) {
+      const index = await readIndex(path.join(this.dir, name))
+      const ids: string[] = []
+      for (const [id, offset, length] of index.entries) {
+        if (!byId.has(id)) {
+          byId.set(id, { pack: index.pack, offset, length })
+        }
+        ids.push(id)
+      }
+      packs.set(index.pack, ids)
+    }
+    this.byId = byId
+    this.packs = packs
+  }
+
+  private async index(): Promise<Map<string, PackedLocation>> {
+    if (!this.byId) {
+      await this.load()
+    }
+    return this.byId!
+  }
+
+  async locate(id: string): Promise<PackedLocation | undefined> {
+    return (await this.index()).get(id)
+  }
+
+  async ids(): Promise<string[]> {
+    return [...(await this.index()).keys()]
+  }
+
+  /** Pack file names with the ids they hold. */
+  async packFiles(): Promise<Map<string, string[]>> {
+    await this.index()
+    return this.packs
+  }
+
+  /** Reads one record; reloads the indexes once if the pack moved (a concurrent repack). */
+  async readRecord(id: string, maxLength = Number.POSITIVE_INFINITY): Promise<Uint8Array | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const location = await this.locate(id)
+      if (!location) {
+        return undefined
+      }
+      try {
+        const handle = await open(path.join(this.dir, location.pack), 'r')
+        try {
+          const length = Math.min(location.length, maxLength)
+          const out = new Uint8Array(length)
+          const { bytesRead } = await handle.read(out, 0, length, location.offset)
+          if (bytesRead !== length) {
+            throw new CoralError('ObjectCorrupt', `Pack ${location.pack} is truncated at object ${id.slice(0, 12)}`, { id })
+          }
+          return out
+        } finally {
+          await handle.close()
+        }
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && attempt === 0) {
+          await this.load()
+          continue
+        }
+        throw error
+      }
+    }
+    return undefined
+  }
+
+  /** Writes `records` (id to object bytes) as one new pack and indexes it. */
+  async write(records: [string, Uint8Array][]): Promise<{ pack: string; bytes: number }> {
+    const name = `pack-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`
+    const total = records.reduce((sum, [, bytes]) => sum + bytes.length, 0)
+    const body = new Uint8Array(total)
+    const entries: [string, number, number][] = []
+    let offset = 0
+    for (const [id, bytes] of records) {
+      body.set(bytes, offset)
+      entries.push([id, offset, bytes.length])
+      offset += bytes.length
+    }
+    await writeFileAtomic(path.join(this.dir, `${name}.pack`), body)
+    const index: PackIndexFile = { version: 1, pack: `${name}.pack`, entries }
+    await writeFileAtomic(path.join(this.dir, `${name}.idx`), JSON.stringify(index))
+    const byId = await this.index()
+    for (const [id, off, length] of entries) {
+      byId.set(id, { pack: index.pack, offset: off, length })
+    }
+    this.packs.set(index.pack, entries.map(([id]) => id))
+    return { pack: index.pack, bytes: total }
+  }
+
+  /**
+   * Rewrites every pack that holds an id `drop` rejects, without those ids.
+   * The new pack is durable and indexed before the old one is removed.
+   */
+  async rewriteWithout(drop: (id: string) => boolean): Promise<{ removedRecords: number; freedBytes: number }> {
+    let removedRecords = 0
+    let freedBytes = 0
+    for (const [pack, ids] of [...(await this.packFiles()).entries()]) {
+      const dropped = ids.filter(drop)
+      if (dropped.length === 0) {
+        continue
+      }
+      const kept: [string, Uint8Array][] = []
+      for (const id of ids) {
+        if (drop(id)) {
+          continue
+        }
+        const location = this.byId!.get(id)
+        if (location?.pack !== pack) {
+          continue // another pack already provides this id
+        }
+        kept.push([id, (await this.readRecord(id))!])
+      }
+      const before = await fileSize(path.join(this.dir, pack))
+      if (kept.length > 0) {
+        await this.write(kept)
+      }
+      await rm(path.join(this.dir, pack.replace(/\.pack$/, '.idx')), { force: true })
+      await rm(path.join(this.dir, pack), { force: true })
+      removedRecords += dropped.length
+      freedBytes += before - kept.reduce((sum, [, b]) => sum + b.length, 0)
+      this.packs.delete(pack)
+      for (const id of dropped) {
+        if (this.byId!.get(id)?.pack === pack) {
+          this.byId!.delete(id)
+        }
+      }
+    }
+    if (removedRecords > 0) {
+      await this.load()
+    }
+    return { removedRecords, freedBytes }
+  }
+
+  /** Sizes of pack and index files on disk, and pack files no index names. */
+  async diskUsage(): Promise<{ bytes: number; unindexed: string[] }> {
+    const names = await readdir(this.dir).catch(() => [] as string[])
+    const indexed = new Set([...(await this.packFiles()).keys()])
+    let bytes = 0
+    const unindexed: string[] = []
+    for (const name of names) {
+      if (name.endsWith('.pack') || name.endsWith('.idx')) {
+        bytes += await fileSize(path.join(this.dir, name))
+        if (name.endsWith('.pack') && !indexed.has(name)) {
+          unindexed.push(path.join(this.dir, name))
+        }
+      }
+    }
+    return { bytes, unindexed }
+  }
+}
+
+async function readIndex(file: string): Promise<PackIndexFile> {
+  let parsed: PackIndexFile
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8')) as PackIndexFile
+  } catch {
+    throw new CoralError('ObjectCorrupt', `Pack index ${path.basename(file)} is damaged: not valid JSON`, { file })
+  }
+  const valid =
+    parsed?.version === 1 &&
+    typeof parsed.pack === 'string' &&
+    /^[\w.-]+\.pack$/.test(parsed.pack) &&
+    Array.isArray(parsed.entries) &&
+    parsed.entries.every(
+      (e) =>
+        Array.isArray(e) &&
+        typeof e[0] === 'string' &&
+        isObjectId(e[0]) &&
+        Number.isSafeInteger(e[1]) &&
+        e[1] >= 0 &&
+        Number.isSafeInteger(e[2]) &&
+        e[2] > 0,
+    )
+  if (!valid) {
+    throw new CoralError('ObjectCorrupt', `Pack index ${path.basename(file)} is damaged: bad fields`, { file })
+  }
+  return parsed
+}
+
+async function fileSize(file: string): Promise<number> {
+  return (await stat(file).catch(() => ({ size: 0 }))).size
+}
