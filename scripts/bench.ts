@@ -18,6 +18,7 @@ import { writeSafetensors } from '../core/formats/safetensors.js'
 import { Repository } from '../core/repo/repository.js'
 import type { Tensor } from '../core/tensor/tensor.js'
 import { ratio, reportPhase, runBaseline, runPhase } from './bench/measure.js'
+import { baselines, buildPhase, migratePhase } from './bench/migrate.js'
 
 const ZOO = path.resolve(import.meta.dirname, '../../../shared/zoo')
 
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
     const [phase, repoDir, ...files] = args.slice(phaseIndex + 1)
     if (phase === 'ingest') return ingestPhase(repoDir!, files)
     if (phase === 'export') return exportPhase(repoDir!, files)
+    if (phase === 'build') return buildPhase(repoDir!, files)
+    if (phase === 'dry-run' || phase === 'migrate') return migratePhase(repoDir!, phase)
     throw new Error(`unknown phase ${phase}`)
   }
   const json = args.includes('--json')
@@ -113,10 +116,6 @@ async function main(): Promise<void> {
         zstdOverFile: zstdBytes / fileBytes,
       },
     }
-    if (json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
-      return
-    }
     const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`)
     console.log(`Ingest: ${files.length} checkpoints of zoo/lm + zoo/ft, ${mb(fileBytes)} (${mb(ingest.rawBytes as number)} tensor bytes), one commit per file`)
     console.log(`                      wall time   peak memory   stored/raw`)
@@ -126,9 +125,36 @@ async function main(): Promise<void> {
     console.log(`  stored ratio ${result.ratios.storedOverRaw.toFixed(3)} vs whole-file zstd ${result.ratios.zstdOverFile.toFixed(3)} (target: below)`)
     console.log(`Export: ${exported.commits} commits, ${exported.tensorsCompared} tensors compared with their source files, ${exported.mismatches} mismatches, ${(exported.ms / 1000).toFixed(2)} s, peak ${mb(exported.peakRssBytes)}`)
     if ((exported.mismatches as number) > 0) process.exitCode = 1
+    const migrations = []
+    for (const [label, folders] of [
+      ['lm + ft (F32)', ['lm', 'ft']],
+      ['lm-bf16 (BF16)', ['lm-bf16']],
+    ] as const) {
+      migrations.push(await migrationBench(label, folders.flatMap((f) => zooFiles(f)), path.join(work, label.split(' ')[0]!)))
+    }
+    if (json) process.stdout.write(`${JSON.stringify({ ingest: result, migrations }, null, 2)}\n`)
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
+}
+
+async function migrationBench(label: string, files: string[], repoDir: string) {
+  const base = await baselines(files)
+  const zstd = runBaseline(`zstd -3 -T1 -q -c ${files.map((f) => `'${f}'`).join(' ')} | wc -c`)
+  runPhase(import.meta.url, 'build', [repoDir, ...files])
+  const plan = runPhase(import.meta.url, 'dry-run', [repoDir])
+  const run = runPhase(import.meta.url, 'migrate', [repoDir])
+  const stored = (run.storedBytesAfter as number) / base.rawBytes
+  const predictionError = (run.storedBytesAfter as number) / (plan.predictedStoredBytes as number) - 1
+  const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`)
+  console.log(`\nMigrate: ${label}, ${files.length} checkpoints, ${mb(base.rawBytes)} raw tensor bytes, strategy adaptive, threshold 0.9`)
+  console.log(`  stored / raw: coral ${stored.toFixed(3)} | whole-file zstd-3 ${base.wholeFile.toFixed(3)} | byte-grouped zstd-3 ${base.grouped.toFixed(3)} | XOR previous ${base.xorPrevious.toFixed(3)}`)
+  console.log(`  wall time: migrate ${(run.ms / 1000).toFixed(2)} s, dry run ${(plan.ms / 1000).toFixed(2)} s, zstd -3 -T1 ${(zstd.ms / 1000).toFixed(2)} s (migrate/zstd ${(run.ms / zstd.ms).toFixed(1)})`)
+  console.log(`  peak memory: migrate ${mb(run.peakRssBytes)}, dry run ${mb(plan.peakRssBytes)}, zstd ${mb(zstd.peakRssBytes)}`)
+  console.log(`  dry-run prediction ${mb(plan.predictedStoredBytes as number)} vs result ${mb(run.storedBytesAfter as number)} (${(predictionError * 100).toFixed(2)}%)`)
+  console.log(`  ${run.clusters} clusters, ${run.clustered} clustered tensors; validation ${run.validationOk ? 'passed' : 'FAILED'} (${run.tensorsChecked} tensor versions read back)`)
+  if (!run.validationOk) process.exitCode = 1
+  return { label, files: files.length, baselines: base, plan, run, stored, predictionError, zstd }
 }
 
 await main()

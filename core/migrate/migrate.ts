@@ -262,7 +262,7 @@ export async function executeJournal(
           entry.standaloneBytes,
         )
         if (encodedSize(encoded) < entry.standaloneBytes) {
-          await repo.objects.replaceEncoding(entry.id, encoded)
+          await repo.objects.replaceEncoding(entry.id, encoded, base)
         }
       }
       bytesIn += rawBytes

@@ -11,7 +11,8 @@
  * atomically takes the old one's place. Every read re-hashes the decoded
  * bytes and raises `ObjectCorrupt` on a mismatch.
  */
-import { open, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
+import { readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 
 import { decodePayload, encodeStandalone, type EncodedObject } from '../codec/tensor-codec.js'
@@ -119,9 +120,12 @@ export class ObjectStore {
    * Replaces the stored form of `id` with `encoded`, after proving that it
    * decodes to bytes hashing to `id`. Returns the new object's size.
    */
-  async replaceEncoding(id: string, encoded: EncodedObject): Promise<number> {
+  async replaceEncoding(id: string, encoded: EncodedObject, knownBase?: Tensor): Promise<number> {
     await ensureZstd()
-    const data = await decodePayload(encoded.header, encoded.payload, (base) => this.read(base))
+    // A base the caller already read (and so verified) need not be decoded again.
+    const loadBase = (base: string) =>
+      knownBase && base === encoded.header.base ? Promise.resolve(knownBase) : this.read(base)
+    const data = await decodePayload(encoded.header, encoded.payload, loadBase)
     const check = tensorId({ dtype: encoded.header.dtype, shape: encoded.header.shape, data })
     if (check !== id) {
       throw new CoralError('Internal', `New encoding of ${shortId(id)} does not decode to its id`, { id })
@@ -138,38 +142,52 @@ export class ObjectStore {
 
   /** Size of the object file, or undefined when absent. */
   async storedSize(id: string): Promise<number | undefined> {
-    try {
-      return (await stat(this.pathOf(id))).size
-    } catch {
-      return (await this.packs.locate(id))?.length
-    }
+    const loose = statSync(this.pathOf(id), { throwIfNoEntry: false })
+    return loose ? loose.size : (await this.packs.locate(id))?.length
   }
 
   /** Reads an object's header (dtype, shape, codec, base) without its payload. */
   async readHeader(id: string): Promise<{ header: ObjectHeader; storedBytes: number }> {
-    const file = this.pathOf(id)
-    let handle
+    // Synchronous reads: headers come from the page cache, where an async
+    // round trip through the thread pool costs more than the read itself.
+    const loose = this.readLoose(id, 4096)
+    const packed = loose ? undefined : await this.packs.locate(id)
+    const prefix = loose?.bytes ?? (packed ? await this.packs.readRecord(id, 4096) : undefined)
+    const storedBytes = loose?.size ?? packed?.length
+    if (!prefix || storedBytes === undefined) {
+      throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, { id })
+    }
+    const end = headerLengthOf(prefix)
+    const bytes =
+      end !== undefined && end <= prefix.length
+        ? prefix
+        : (this.readLoose(id)?.bytes ?? (await this.packs.readRecord(id)))
+    if (!bytes) {
+      throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, { id })
+    }
+    return { header: unpackObject(bytes, id).header, storedBytes }
+  }
+
+  /** The first `maxLength` bytes of a loose object file and its size, or undefined. */
+  private readLoose(id: string, maxLength = Number.POSITIVE_INFINITY): { bytes: Uint8Array; size: number } | undefined {
+    let fd: number
     try {
-      handle = await open(file, 'r')
+      fd = openSync(this.pathOf(id), 'r')
     } catch {
-      const packed = await this.packs.locate(id)
-      const record = packed ? await this.packs.readRecord(id, 4096) : undefined
-      if (!packed || !record) {
-        throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, { id })
-      }
-      const end = headerLengthOf(record)
-      const bytes = end !== undefined && end <= record.length ? record : (await this.packs.readRecord(id))!
-      return { header: unpackObject(bytes, id).header, storedBytes: packed.length }
+      return undefined
     }
     try {
-      const { size } = await handle.stat()
-      const prefix = new Uint8Array(Math.min(size, 4096))
-      await handle.read(prefix, 0, prefix.length, 0)
-      const headerEnd = headerLengthOf(prefix)
-      const bytes = headerEnd !== undefined && headerEnd <= prefix.length ? prefix : new Uint8Array(await readFile(file))
-      return { header: unpackObject(bytes, id).header, storedBytes: size }
+      const size = fstatSync(fd).size
+      const bytes = new Uint8Array(Math.min(size, maxLength))
+      let offset = 0
+      while (offset < bytes.length) {
+        const n = readSync(fd, bytes, offset, bytes.length - offset, offset)
+        if (n === 0) break
+        offset += n
+      }
+      return { bytes: offset === bytes.length ? bytes : bytes.subarray(0, offset), size }
     } finally {
-      await handle.close()
+      closeSync(fd)
     }
   }
 
@@ -183,12 +201,7 @@ export class ObjectStore {
     if (depth > MAX_CHAIN_DEPTH) {
       throw new CoralError('ObjectCorrupt', `Delta chain of ${shortId(id)} is deeper than ${MAX_CHAIN_DEPTH}`, { id })
     }
-    let bytes: Uint8Array | undefined
-    try {
-      bytes = await readFile(this.pathOf(id))
-    } catch {
-      bytes = await this.packs.readRecord(id)
-    }
+    const bytes = this.readLoose(id)?.bytes ?? (await this.packs.readRecord(id))
     if (!bytes) {
       throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, { id })
     }

@@ -14,7 +14,8 @@
  * shadowed records.
  */
 import { randomBytes } from 'node:crypto'
-import { open, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { closeSync, openSync, readSync } from 'node:fs'
+import { readdir, readFile, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 
 import { CoralError } from '../errors.js'
@@ -38,12 +39,14 @@ interface PackIndexFile {
 export class PackSet {
   private byId: Map<string, PackedLocation> | undefined
   private packs = new Map<string, string[]>()
+  private readonly descriptors = new Map<string, number>()
 
   /** @param dir the `objects/pack` folder */
   constructor(readonly dir: string) {}
 
   /** Loads (or reloads) every index file. */
   async load(): Promise<void> {
+    this.closeDescriptors()
     const byId = new Map<string, PackedLocation>()
     const packs = new Map<string, string[]>()
     const names = await readdir(this.dir).catch(() => [] as string[])
@@ -83,7 +86,12 @@ export class PackSet {
     return this.packs
   }
 
-  /** Reads one record; reloads the indexes once if the pack moved (a concurrent repack). */
+  /**
+   * Reads one record; reloads the indexes once if the pack moved (a
+   * concurrent repack). Reads are synchronous on cached descriptors: records
+   * come from the page cache in microseconds, far less than an async hop
+   * through the thread pool costs.
+   */
   async readRecord(id: string, maxLength = Number.POSITIVE_INFINITY): Promise<Uint8Array | undefined> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const location = await this.locate(id)
@@ -91,18 +99,14 @@ export class PackSet {
         return undefined
       }
       try {
-        const handle = await open(path.join(this.dir, location.pack), 'r')
-        try {
-          const length = Math.min(location.length, maxLength)
-          const out = new Uint8Array(length)
-          const { bytesRead } = await handle.read(out, 0, length, location.offset)
-          if (bytesRead !== length) {
-            throw new CoralError('ObjectCorrupt', `Pack ${location.pack} is truncated at object ${id.slice(0, 12)}`, { id })
-          }
-          return out
-        } finally {
-          await handle.close()
+        const fd = this.descriptor(location.pack)
+        const length = Math.min(location.length, maxLength)
+        const out = new Uint8Array(length)
+        const bytesRead = readSync(fd, out, 0, length, location.offset)
+        if (bytesRead !== length) {
+          throw new CoralError('ObjectCorrupt', `Pack ${location.pack} is truncated at object ${id.slice(0, 12)}`, { id })
         }
+        return out
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT' && attempt === 0) {
           await this.load()
@@ -112,6 +116,23 @@ export class PackSet {
       }
     }
     return undefined
+  }
+
+  private descriptor(pack: string): number {
+    let fd = this.descriptors.get(pack)
+    if (fd === undefined) {
+      fd = openSync(path.join(this.dir, pack), 'r')
+      this.descriptors.set(pack, fd)
+    }
+    return fd
+  }
+
+  /** Closes cached descriptors (after a rewrite, or when the store is done). */
+  closeDescriptors(): void {
+    for (const fd of this.descriptors.values()) {
+      closeSync(fd)
+    }
+    this.descriptors.clear()
   }
 
   /** Writes `records` (id to object bytes) as one new pack and indexes it. */
@@ -165,6 +186,11 @@ export class PackSet {
         await this.write(kept)
       }
       await rm(path.join(this.dir, pack.replace(/\.pack$/, '.idx')), { force: true })
+      const fd = this.descriptors.get(pack)
+      if (fd !== undefined) {
+        closeSync(fd)
+        this.descriptors.delete(pack)
+      }
       await rm(path.join(this.dir, pack), { force: true })
       removedRecords += dropped.length
       freedBytes += before - kept.reduce((sum, [, b]) => sum + b.length, 0)
