@@ -50,7 +50,15 @@ export class ObjectStore {
 
   private async writeObjectFile(id: string, bytes: Uint8Array): Promise<void> {
     const folder = id.slice(0, 2)
-    await writeFileAtomic(this.pathOf(id), bytes, { parentExists: this.knownFolders.has(folder) })
+    try {
+      await writeFileAtomic(this.pathOf(id), bytes, { parentExists: this.knownFolders.has(folder) })
+    } catch (error) {
+      // The folder went away (a restore replaced the store): create it again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !this.knownFolders.has(folder)) {
+        throw error
+      }
+      await writeFileAtomic(this.pathOf(id), bytes)
+    }
     this.knownFolders.add(folder)
   }
 

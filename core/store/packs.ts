@@ -14,7 +14,7 @@
  * shadowed records.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, openSync, readSync } from 'node:fs'
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { readdir, readFile, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -40,6 +40,7 @@ export class PackSet {
   private byId: Map<string, PackedLocation> | undefined
   private packs = new Map<string, string[]>()
   private readonly descriptors = new Map<string, number>()
+  private folderStamp: { ino: number; mtimeMs: number } | undefined
 
   /** @param dir the `objects/pack` folder */
   constructor(readonly dir: string) {}
@@ -47,6 +48,8 @@ export class PackSet {
   /** Loads (or reloads) every index file. */
   async load(): Promise<void> {
     this.closeDescriptors()
+    const stamp = statSync(this.dir, { throwIfNoEntry: false })
+    this.folderStamp = stamp ? { ino: stamp.ino, mtimeMs: stamp.mtimeMs } : undefined
     const byId = new Map<string, PackedLocation>()
     const packs = new Map<string, string[]>()
     const names = await readdir(this.dir).catch(() => [] as string[])
@@ -73,7 +76,20 @@ export class PackSet {
   }
 
   async locate(id: string): Promise<PackedLocation | undefined> {
-    return (await this.index()).get(id)
+    const found = (await this.index()).get(id)
+    if (found || !this.folderChanged()) {
+      return found
+    }
+    // Another process (or a restore that swapped the folder) changed the packs.
+    await this.load()
+    return this.byId!.get(id)
+  }
+
+  /** True when the pack folder was replaced or its entries changed since `load`. */
+  private folderChanged(): boolean {
+    const now = statSync(this.dir, { throwIfNoEntry: false })
+    const seen = this.folderStamp
+    return !now || !seen || now.ino !== seen.ino || now.mtimeMs !== seen.mtimeMs
   }
 
   async ids(): Promise<string[]> {
@@ -155,6 +171,8 @@ export class PackSet {
       byId.set(id, { pack: index.pack, offset: off, length })
     }
     this.packs.set(index.pack, entries.map(([id]) => id))
+    const stamp = statSync(this.dir, { throwIfNoEntry: false })
+    this.folderStamp = stamp ? { ino: stamp.ino, mtimeMs: stamp.mtimeMs } : undefined
     return { pack: index.pack, bytes: total }
   }
 
