@@ -10,6 +10,8 @@ export default tseslint.config(
   {
     rules: {
       eqeqeq: ['error', 'always'],
+      // A variable assigned after a closure that reads it is declared with let.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },

@@ -19,7 +19,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 
 import { CoralError } from '../errors.js'
-import { writeFileAtomic } from './atomic-write.js'
+import { TEMP_PREFIX, writeFileAtomic } from './atomic-write.js'
 import { isObjectId } from './tensor-id.js'
 
 /** Where one packed object lives. */
@@ -53,7 +53,8 @@ export class PackSet {
     const byId = new Map<string, PackedLocation>()
     const packs = new Map<string, string[]>()
     const names = await readdir(this.dir).catch(() => [] as string[])
-    for (const name of names.filter((n) => n.endsWith('.idx')).sort()) {
+    // Temporary files of an interrupted write end in `.idx` too: skip them.
+    for (const name of names.filter((n) => n.endsWith('.idx') && !n.startsWith(TEMP_PREFIX)).sort()) {
       const index = await readIndex(path.join(this.dir, name))
       const ids: string[] = []
       for (const [id, offset, length] of index.entries) {
@@ -232,6 +233,9 @@ export class PackSet {
     let bytes = 0
     const unindexed: string[] = []
     for (const name of names) {
+      if (name.startsWith(TEMP_PREFIX)) {
+        continue
+      }
       if (name.endsWith('.pack') || name.endsWith('.idx')) {
         bytes += await fileSize(path.join(this.dir, name))
         if (name.endsWith('.pack') && !indexed.has(name)) {

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import type { FromCore, MigrateOptions } from '../../core/api/contract.js'
 import { createDispatcher } from '../../core/api/dispatcher.js'
 import { createFakeHandlers } from '../../core/api/testing/fake-handlers.js'
-import { serveCorePorts, type CorePortLike, type ParentPortLike } from './serve-core-ports.js'
+import { serveCorePorts, type ParentPortLike } from './serve-core-ports.js'
 
 /** A fake `MessagePortMain`: the test plays the renderer on the other end. */
 class FakePort extends EventEmitter {

@@ -44,7 +44,7 @@ interface TuningState {
 
 const initial = {
   strategy: 'adaptive' as Strategy,
-  threshold: 0.98,
+  threshold: 0.9,
   preview: null,
   sweep: null,
   sweepStrategy: null,
