@@ -3,7 +3,7 @@
  * process, on real checkpoints from ../shared/zoo.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -14,6 +14,16 @@ import { readWeightFile } from '../formats/weight-file.js'
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const BIN = path.join(ROOT, 'bin/coral-ml.js')
 const ZOO = path.resolve(ROOT, '../shared/zoo')
+
+/** The fixtures are read-only; a copy must be writable to be converted in place. */
+function chmodRecursive(dir: string): void {
+  chmodSync(dir, 0o755)
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry)
+    if (statSync(full).isDirectory()) chmodRecursive(full)
+    else chmodSync(full, 0o644)
+  }
+}
 
 function cli(cwd: string, ...args: string[]) {
   const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' })
@@ -96,6 +106,21 @@ describe('cli/coral-ml', () => {
     const result = cli(path.join(ROOT, '../shared/fixtures/coral-py/v1.1'), 'log')
     expect(result.status).toBe(3)
     expect(result.stderr).toContain('import-coral')
+  })
+
+  it('imports a Python coral-ml repository in place, keeping the original as a backup', () => {
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'coral-cli-inplace-'))
+    cpSync(path.join(ROOT, '../shared/fixtures/coral-py/clustering-era/.coral'), path.join(copy, '.coral'), { recursive: true })
+    chmodRecursive(path.join(copy, '.coral'))
+
+    const result = cli(copy, '--json', 'import-coral', '.')
+
+    expect(result.status).toBe(0)
+    const report = JSON.parse(result.stdout)
+    expect(report.dialect).toBe('clustering-era')
+    expect(path.basename(report.backupPath)).toMatch(/^\.coral_backup_\d{8}_\d{6}$/)
+    expect(readdirSync(path.join(report.backupPath, 'objects'))).toContain('weights.h5')
+    expect(cli(copy, '--json', 'branch').stdout).toContain('"ft"')
   })
 
   it('imports a Python coral-ml repository to a new folder with a report', () => {

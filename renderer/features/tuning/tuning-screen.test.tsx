@@ -38,7 +38,7 @@ describe('features/tuning/tuning-screen', () => {
     render(<TuningScreen />)
     const slider = screen.getByRole('slider', { name: 'Threshold' })
 
-    fireEvent.change(slider, { target: { value: '0.9' } })
+    fireEvent.change(slider, { target: { value: '0.85' } })
     await act(async () => vi.advanceTimersByTime(PREVIEW_DEBOUNCE_MS - 50))
     fireEvent.change(slider, { target: { value: '0.92' } })
     await act(async () => vi.advanceTimersByTime(PREVIEW_DEBOUNCE_MS - 1))
@@ -52,7 +52,7 @@ describe('features/tuning/tuning-screen', () => {
   it('cancels the preview in flight as soon as the value changes', async () => {
     render(<TuningScreen />)
     const slider = screen.getByRole('slider', { name: 'Threshold' })
-    fireEvent.change(slider, { target: { value: '0.9' } })
+    fireEvent.change(slider, { target: { value: '0.85' } })
     await act(async () => vi.advanceTimersByTime(PREVIEW_DEBOUNCE_MS))
     const first = fake.last('dryRun')
 
