@@ -675,8 +675,8 @@ async function planWithContext(ctx: PlanContext, options: PlanOptions): Promise<
   // Standalone objects whose stored form does not change stay in their packs,
   // and stored bytes are measured with the packs' indexes: count those too.
   const staying = ordered.filter((e) => e.base === null && set.candidates.get(e.id)?.header.codec !== 'xor-planes-zstd')
-  const indexBytes = await repo.objects.packIndexBytes(staying.map((e) => e.id))
-  const predictedStoredBytes = sum(ordered.map((e) => e.bytes)) + sum(means.map((m) => m.bytes)) + indexBytes
+  const index = await repo.objects.packIndexBytes(staying.map((e) => e.id))
+  const predictedStoredBytes = sum(ordered.map((e) => e.bytes)) + sum(means.map((m) => m.bytes)) + index.bytes
   const plan: StoragePlan = {
     strategy: options.strategy,
     threshold: options.threshold,
@@ -701,13 +701,13 @@ async function planWithContext(ctx: PlanContext, options: PlanOptions): Promise<
     predictedStoredBytes,
     estimatedReduction: currentStoredBytes > 0 ? 1 - predictedStoredBytes / currentStoredBytes : 0,
     clusteringQuality: clustered > 0 ? similaritySum / clustered : 0,
-    // Every object is encoded as the migration will store it; only the pack
-    // index sizes are estimated (offsets shrink when packs are rewritten),
-    // so their share bounds the relative error.
+    // Every object is encoded as the migration will store it; only pack
+    // index sizes are estimated (offsets shrink when packs are rewritten,
+    // by at most all but one digit each), which bounds the relative error.
     prediction: {
       method: 'full',
       sampledTensors: set.candidates.size,
-      errorBound: predictedStoredBytes > 0 ? indexBytes / predictedStoredBytes : 0,
+      errorBound: predictedStoredBytes > 0 ? index.uncertainty / predictedStoredBytes : 0,
     },
     groupBreakdown: groupReports,
     clusters: reports,

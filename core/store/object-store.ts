@@ -306,21 +306,25 @@ export class ObjectStore {
    * them that are packed now and have no loose file). Planners add this to
    * predicted store sizes, since stored bytes are measured with the indexes.
    */
-  async packIndexBytes(ids: Iterable<string>): Promise<number> {
+  async packIndexBytes(ids: Iterable<string>): Promise<{ bytes: number; uncertainty: number }> {
     const loose = new Set(await this.looseIds())
     const packsKept = new Set<string>()
     let bytes = 0
+    let uncertainty = 0
     for (const id of ids) {
       const location = loose.has(id) ? undefined : await this.packs.locate(id)
       if (location) {
         packsKept.add(location.pack)
-        bytes += `["${id}",${location.offset},${location.length}],`.length
+        const offset = String(location.offset)
+        bytes += `["${id}",${offset},${location.length}],`.length
+        // A rewritten pack can only move a record nearer its start.
+        uncertainty += offset.length - 1
       }
     }
     for (const pack of packsKept) {
       bytes += `{"version":1,"pack":"${pack}","entries":[]}`.length - 1
     }
-    return bytes
+    return { bytes, uncertainty }
   }
 
   /** Removes an object, loose or packed. */

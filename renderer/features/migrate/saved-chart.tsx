@@ -1,5 +1,8 @@
 /**
- * Bytes saved over time during a migration (bytes in minus bytes out).
+ * Bytes saved over time during a migration: in the encode phase ('migrate'),
+ * raw bytes of the tensors processed so far minus the bytes they are stored
+ * in now. Other phases (planning, validation) carry no such pair and are left
+ * out, so the curve does not jump at phase changes.
  */
 import { useMemo } from 'react'
 import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts'
@@ -10,11 +13,17 @@ import { useJobsStore } from '../../stores/jobs-store'
 
 const NO_SAMPLES: readonly Progress[] = []
 
+/** The migration phase whose progress reports raw bytes in and stored bytes out. */
+const ENCODE_PHASE = 'migrate'
+
 /** Area chart over the job's sample ring buffer (the last few hundred events). */
 export function SavedChart() {
   const samples = useJobsStore((s) => s.jobs.migrate?.samples ?? NO_SAMPLES)
   const data = useMemo(
-    () => samples.map((p) => ({ seconds: p.elapsedMs / 1000, saved: p.bytesIn - p.bytesOut })),
+    () =>
+      samples
+        .filter((p) => p.phase === ENCODE_PHASE)
+        .map((p) => ({ seconds: p.elapsedMs / 1000, saved: p.bytesIn - p.bytesOut })),
     [samples],
   )
   if (data.length < 2) {
@@ -22,7 +31,9 @@ export function SavedChart() {
   }
   return (
     <figure className="chart">
-      <figcaption>Bytes saved so far (bytes read minus bytes written)</figcaption>
+      <figcaption>
+        Bytes saved so far: raw bytes of the tensors migrated minus the bytes they are stored in
+      </figcaption>
       <AreaChart
         responsive
         data={data}
@@ -34,7 +45,7 @@ export function SavedChart() {
           dataKey="seconds"
           type="number"
           domain={['dataMin', 'dataMax']}
-          tickFormatter={(s: number) => `${s.toFixed(0)} s`}
+          tickFormatter={(s: number) => `${s.toFixed(1)} s`}
         />
         <YAxis tickFormatter={(b: number) => formatBytes(b)} width={72} />
         <Tooltip
