@@ -300,6 +300,21 @@ export interface ValidationReport {
   fixed: number
   unfixed: number
   elapsedMs: number
+  /**
+   * A cancelled or interrupted migration waiting to be resumed. It is a state,
+   * not damage: every tensor reads back exactly in its current form, and
+   * `cluster migrate` (or `validate --fix`) finishes it. Null when none.
+   */
+  pendingMigration: PendingMigration | null
+}
+
+/** Where a paused migration stands (from its journal). */
+export interface PendingMigration {
+  startedAt: string
+  phase: string
+  /** Tensors of the encode phase done, of `total`. */
+  done: number
+  total: number
 }
 
 /** `cluster optimize`. */

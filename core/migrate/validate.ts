@@ -3,9 +3,11 @@
  *
  * Checks, in order (the order `--fix` repairs in):
  *   1. an interrupted backup restore (no `.coral` beside a ready copy)
- *   2. an unfinished migration journal: fixed by finishing it, or by
- *      dropping it when it cannot be finished (every object is always in a
- *      verified form, so dropping it loses nothing)
+ *   2. an unfinished migration journal: a paused migration, reported as
+ *      `pendingMigration` (not a problem: every object is always in a
+ *      verified form); `--fix` finishes it, or drops it when it cannot be
+ *      finished, which loses nothing. A journal that cannot be read is a
+ *      problem.
  *   3. temporary files of killed writers: removed
  *   4. refs and commits: every branch, tag and HEAD leads to readable
  *      commits; a missing or damaged commit is restored from a backup
@@ -17,7 +19,7 @@
  *   7. orphan objects (needed by no live tensor or delta chain): removed
  *
  * `ok` is true when every reachable tensor reads back exactly, every ref
- * resolves, no migration is unfinished and the index is intact. Orphans and
+ * resolves, any migration journal is readable and the index is intact. Orphans and
  * temporary files are reported (and removed with `--fix`) without making
  * `ok` false: they waste space, they lose nothing.
  */
@@ -89,26 +91,23 @@ async function validateInner(
   let pendingJournal: Journal | undefined
   try {
     pendingJournal = await readJournal(repo)
-    if (pendingJournal) {
+    if (pendingJournal && fix) {
       const problem: ValidationProblem = {
         kind: 'unfinished-migration',
         message: `A migration started ${pendingJournal.startedAt} did not finish (phase ${pendingJournal.phase})`,
         fixed: false,
       }
-      if (fix) {
-        try {
-          await executeJournal(repo, pendingJournal, DEFAULT_BATCH_SIZE, run)
-          problem.fixed = true
-          problem.message += '; finished it'
-          pendingJournal = undefined
-        } catch (error) {
-          if (error instanceof CoralError && error.code === 'Cancelled') throw error
-          await removeJournal(repo)
-          problem.fixed = true
-          problem.message += `; could not finish it (${(error as Error).message}), so rolled it back: every object keeps its current verified form`
-          pendingJournal = undefined
-        }
+      try {
+        await executeJournal(repo, pendingJournal, DEFAULT_BATCH_SIZE, run)
+        problem.fixed = true
+        problem.message += '; finished it'
+      } catch (error) {
+        if (error instanceof CoralError && error.code === 'Cancelled') throw error
+        await removeJournal(repo)
+        problem.fixed = true
+        problem.message += `; could not finish it (${(error as Error).message}), so rolled it back: every object keeps its current verified form`
       }
+      pendingJournal = undefined
       problems.push(problem)
     }
   } catch (error) {
@@ -243,7 +242,9 @@ async function validateInner(
   }
 
   // 6. The clustering index.
-  problems.push(...(await checkIndex(repo, fix)))
+  // A paused migration writes the index in its last phases: deltas without
+  // one are expected until then.
+  problems.push(...(await checkIndex(repo, fix, pendingJournal !== undefined)))
 
   // 7. Orphans (a pending migration's references are not orphans).
   const needed = await liveObjectIds(
@@ -274,6 +275,14 @@ async function validateInner(
     fixed,
     unfixed: problems.length - fixed,
     elapsedMs: Math.round(performance.now() - started),
+    pendingMigration: pendingJournal
+      ? {
+          startedAt: pendingJournal.startedAt,
+          phase: pendingJournal.phase,
+          done: pendingJournal.done,
+          total: pendingJournal.plan.entries.length,
+        }
+      : null,
   }
 }
 
@@ -336,7 +345,11 @@ async function restoreCommit(
 }
 
 /** Checks the clustering index against the store; rebuilds it with `fix`. */
-async function checkIndex(repo: Repository, fix: boolean): Promise<ValidationProblem[]> {
+async function checkIndex(
+  repo: Repository,
+  fix: boolean,
+  migrationPending: boolean,
+): Promise<ValidationProblem[]> {
   let index: ClusteringIndex | undefined
   let why: string | undefined
   try {
@@ -355,7 +368,7 @@ async function checkIndex(repo: Repository, fix: boolean): Promise<ValidationPro
   }
   const live = await repo.liveTensorIds()
   let deltas = 0
-  if (!index && !why) {
+  if (!index && !why && !migrationPending) {
     for (const id of live) {
       if (
         (await repo.objects.readHeader(id).catch(() => undefined))?.header.codec ===

@@ -2,7 +2,7 @@
  * A validation outcome: the verdict, counts and the problems table.
  */
 import type { ValidationReport } from '../../core/api/contract'
-import { formatCount, formatDuration, shortId } from '../lib/format'
+import { formatCount, formatDuration, formatTime, shortId } from '../lib/format'
 
 /** Shows `report`; `passedText` is the sentence shown when it is ok. */
 export function ValidationView({
@@ -23,6 +23,14 @@ export function ValidationView({
           Validation found {formatCount(report.problems.length)} problem
           {report.problems.length === 1 ? '' : 's'} ({formatCount(report.fixed)} fixed,{' '}
           {formatCount(report.unfixed)} not fixed).
+        </p>
+      )}
+      {report.pendingMigration && (
+        <p role="note">
+          A migration started {formatTime(report.pendingMigration.startedAt)} is paused (phase{' '}
+          {report.pendingMigration.phase}, {formatCount(report.pendingMigration.done)} of{' '}
+          {formatCount(report.pendingMigration.total)} tensors encoded). Every tensor reads back in
+          its current form; run Migrate to finish it.
         </p>
       )}
       <p className="muted">

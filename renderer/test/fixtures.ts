@@ -126,6 +126,7 @@ export function makeValidation(ok: boolean): ValidationReport {
     fixed: 0,
     unfixed: ok ? 0 : 1,
     elapsedMs: 300,
+    pendingMigration: null,
   }
 }
 

@@ -219,6 +219,11 @@ async function validate(ctx: CliContext, { values }: CommandArgs): Promise<numbe
   )
   for (const p of report.problems)
     ctx.out(`  ${p.fixed ? 'fixed' : 'found'}  ${p.kind}: ${p.message}`)
+  const pending = report.pendingMigration
+  if (pending)
+    ctx.out(
+      `  note   a migration started ${pending.startedAt} is paused in phase ${pending.phase} (${pending.done}/${pending.total} tensors encoded); every tensor reads back in its current form; run "coral-ml cluster migrate" to resume it`,
+    )
   if (report.ok) {
     ctx.out(
       report.problems.length === 0
