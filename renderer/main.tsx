@@ -7,11 +7,17 @@ import { App } from './app'
 import { createBridge } from './lib/create-bridge'
 import { describeError } from './lib/describe-error'
 import { installBridge } from './stores/install-bridge'
+import { useRepoStore } from './stores/repo-store'
 import './styles.css'
 
 async function start(root: HTMLElement): Promise<void> {
+  let initialRepository: string | null = null
   try {
-    installBridge(await createBridge())
+    const bridge = await createBridge()
+    installBridge(bridge)
+    if ('initialRepository' in bridge && typeof bridge.initialRepository === 'string') {
+      initialRepository = bridge.initialRepository
+    }
   } catch (error) {
     // Without a bridge nothing works: say so instead of showing an empty window.
     const { detail } = describeError(error)
@@ -28,6 +34,10 @@ async function start(root: HTMLElement): Promise<void> {
       <App />
     </StrictMode>,
   )
+  // `coral-ml ui <repo>` (or --demo) opened a repository before serving: show it, not Welcome.
+  if (initialRepository !== null) {
+    void useRepoStore.getState().openPath(initialRepository)
+  }
 }
 
 const root = document.getElementById('root')
