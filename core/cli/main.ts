@@ -138,9 +138,17 @@ function createContext(options: {
   const showProgress = Boolean(process.stderr.isTTY) && !options.json
   return {
     ...options,
-    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-    printJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    // Block bodies: `stream.write` returns a boolean, and a command that ends
+    // with `return ctx.out(...)` must not hand it on as its exit status.
+    out: (text) => {
+      process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+    },
+    err: (text) => {
+      process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+    },
+    printJson: (value) => {
+      process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+    },
     progress: (label) => createProgressBar(label, process.stderr, showProgress),
   }
 }
