@@ -29,7 +29,7 @@ import path from 'node:path'
 import type { ValidationProblem, ValidationReport } from '../api/contract.js'
 import { groupKey } from '../cluster/quality.js'
 import { CoralError, throwIfAborted } from '../errors.js'
-import { liveObjectIds } from '../repo/gc.js'
+import { withDeltaBases } from '../repo/gc.js'
 import type { Repository } from '../repo/repository.js'
 import { TEMP_PREFIX, writeFileAtomic } from '../store/atomic-write.js'
 import { commitId, type Commit } from '../store/commit-store.js'
@@ -244,12 +244,16 @@ async function validateInner(
   // 6. The clustering index.
   // A paused migration writes the index in its last phases: deltas without
   // one are expected until then.
-  problems.push(...(await checkIndex(repo, fix, pendingJournal !== undefined)))
+  // Live ids come from the commits read above, so a damaged commit is a
+  // reported problem here rather than an exception.
+  const live = new Set(tensorIds.keys())
+  problems.push(...(await checkIndex(repo, live, fix, pendingJournal !== undefined)))
 
-  // 7. Orphans (a pending migration's references are not orphans).
-  const needed = await liveObjectIds(
+  // 7. Orphans (a pending migration's references are not orphans). While a
+  // commit cannot be read, its tensors look like orphans: keep them.
+  const needed = await withDeltaBases(
     repo,
-    pendingJournal ? pendingJournal.plan.means.map((m) => m.id) : [],
+    new Set([...live, ...(pendingJournal ? pendingJournal.plan.means.map((m) => m.id) : [])]),
   )
   for await (const id of repo.objects.ids()) {
     if (needed.has(id)) continue
@@ -259,9 +263,11 @@ async function validateInner(
       tensorId: id,
       fixed: false,
     }
-    if (fix) {
+    if (fix && badCommits.size === 0) {
       await repo.objects.delete(id)
       problem.fixed = true
+    } else if (fix) {
+      problem.message += '; kept, because a damaged commit may need it'
     }
     problems.push(problem)
   }
@@ -347,6 +353,7 @@ async function restoreCommit(
 /** Checks the clustering index against the store; rebuilds it with `fix`. */
 async function checkIndex(
   repo: Repository,
+  live: Set<string>,
   fix: boolean,
   migrationPending: boolean,
 ): Promise<ValidationProblem[]> {
@@ -366,7 +373,6 @@ async function checkIndex(
       }
     }
   }
-  const live = await repo.liveTensorIds()
   let deltas = 0
   if (!index && !why && !migrationPending) {
     for (const id of live) {

@@ -24,6 +24,11 @@ export async function liveObjectIds(repo: Repository, extraRoots: Iterable<strin
   for (const id of extraRoots) {
     live.add(id)
   }
+  return withDeltaBases(repo, live)
+}
+
+/** Adds to `live`, transitively, the delta base of every object in it; returns it. */
+export async function withDeltaBases(repo: Repository, live: Set<string>): Promise<Set<string>> {
   const queue = [...live]
   while (queue.length > 0) {
     const id = queue.pop()!

@@ -232,12 +232,22 @@ export class Repository {
     if (text === undefined) {
       return {}
     }
+    const damaged = () =>
+      new CoralError('ObjectCorrupt', 'The staging area (.coral/staging.json) is damaged; remove it and add the files again')
+    let entries: unknown
     try {
-      const parsed = JSON.parse(text) as { entries?: Record<string, string> }
-      return { ...(parsed.entries ?? {}) }
+      entries = (JSON.parse(text) as { entries?: unknown } | null)?.entries ?? {}
     } catch {
-      throw new CoralError('ObjectCorrupt', 'The staging area (.coral/staging.json) is damaged; remove it and add the files again')
+      throw damaged()
     }
+    if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) {
+      throw damaged()
+    }
+    const staged = entries as Record<string, unknown>
+    if (!Object.values(staged).every((id) => typeof id === 'string' && isObjectId(id))) {
+      throw damaged()
+    }
+    return { ...(staged as Record<string, string>) }
   }
 
   private async writeStaging(entries: Record<string, string>): Promise<void> {
@@ -259,6 +269,16 @@ export class Repository {
       const staged = await this.readStaging()
       if (Object.keys(staged).length === 0) {
         throw new CoralError('NothingToCommit', 'Nothing to commit: add weight files first (coral-ml add <file>)')
+      }
+      // The staging file is plain JSON on disk: never record an id the store cannot serve.
+      for (const [name, id] of Object.entries(staged)) {
+        if (!(await this.objects.has(id))) {
+          throw new CoralError(
+            'ObjectCorrupt',
+            `Staged tensor "${name}" (${shortId(id)}) is not in the store; remove .coral/staging.json and add the files again`,
+            { id },
+          )
+        }
       }
       for (const tag of options.tags ?? []) {
         if ((await this.refs.read('tags', tag)) !== undefined) {

@@ -54,6 +54,10 @@ export class CommitStore {
 
   /** Stores a commit (idempotent) and returns its id. */
   async write(commit: Commit): Promise<string> {
+    const flaw = commitFlaw(commit)
+    if (flaw) {
+      throw new CoralError('InvalidArgument', `Refusing to write a malformed commit: ${flaw}`)
+    }
     const id = commitId(commit)
     const exists = await readFile(this.pathOf(id)).then(
       () => true,
@@ -84,6 +88,12 @@ export class CommitStore {
     if (commitId(commit) !== id) {
       throw new CoralError('ObjectCorrupt', `Commit ${shortId(id)} does not hash to its id`, { id, commit: id })
     }
+    // A file can hash to its name and still not be a commit (written by
+    // hand or by another tool): every field is checked before anyone uses it.
+    const flaw = commitFlaw(commit)
+    if (flaw) {
+      throw new CoralError('ObjectCorrupt', `Commit ${shortId(id)} is damaged: ${flaw}`, { id, commit: id })
+    }
     return commit
   }
 
@@ -102,4 +112,25 @@ export class CommitStore {
     }
     return out.sort()
   }
+}
+
+/** What makes `value` not a well-formed commit, or undefined when it is one. */
+export function commitFlaw(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not an object'
+  const c = value as Record<string, unknown>
+  const tree = c['tree']
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) return 'its tree is not an object'
+  for (const [name, id] of Object.entries(tree)) {
+    if (typeof id !== 'string' || !isObjectId(id)) return `tensor "${name.slice(0, 80)}" has no valid tensor id`
+  }
+  const parents = c['parents']
+  if (!Array.isArray(parents) || !parents.every((p) => typeof p === 'string' && isObjectId(p))) {
+    return 'its parents are not commit ids'
+  }
+  for (const field of ['message', 'author', 'email', 'timestamp'] as const) {
+    if (typeof c[field] !== 'string') return `its ${field} is not a string`
+  }
+  const tags = c['tags']
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) return 'its tags are not strings'
+  return undefined
 }

@@ -125,11 +125,18 @@ export class PackSet {
         }
         return out
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && attempt === 0) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+          throw error
+        }
+        if (attempt === 0) {
           await this.load()
           continue
         }
-        throw error
+        // Still missing after a reload: the index names a pack that is not there.
+        throw new CoralError('ObjectCorrupt', `Pack ${location.pack} is missing (named by its index) for object ${id.slice(0, 12)}`, {
+          id,
+          pack: location.pack,
+        })
       }
     }
     return undefined
