@@ -203,8 +203,24 @@ export interface RawDataset {
   itemSize: number
 }
 
-/** An open read-only HDF5 file. Call `close()` when done. */
-export class H5Reader {
+/** What the Python-Coral reader needs of an open HDF5 file (see `H5Reader`, guarded-h5.ts). */
+export interface H5Source {
+  keys(group: string): string[]
+  has(datasetPath: string): boolean
+  rootAttributes(): Record<string, unknown>
+  attributes(datasetPath: string): Record<string, unknown>
+  filters(datasetPath: string): H5Filter[]
+  read(datasetPath: string): RawDataset
+  close(): void
+}
+
+/**
+ * An open read-only HDF5 file, read in this thread. Call `close()` when done.
+ * A damaged file can send the HDF5 library into an endless loop: readers of
+ * untrusted files use `GuardedH5Reader` (guarded-h5.ts), which runs this
+ * class in a worker thread under a time limit.
+ */
+export class H5Reader implements H5Source {
   private constructor(
     private readonly loaded: Loaded,
     private readonly file: H5FileLike,
@@ -266,6 +282,12 @@ export class H5Reader {
   /** The filter pipeline of a dataset. */
   filters(datasetPath: string): H5Filter[] {
     return this.dataset(datasetPath).filters
+  }
+
+  /** Bytes a dataset's shape and element size declare (what `read` would return). */
+  declaredBytes(datasetPath: string): number {
+    const meta = this.dataset(datasetPath).metadata
+    return meta.size * meta.total_size
   }
 
   /**

@@ -26,7 +26,8 @@ import { byteLength, itemSize } from '../tensor/dtype.js'
 import type { DType } from '../tensor/dtype.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { decodeDelta } from './decode-delta.js'
-import { H5Reader, NUMPY_DTYPES } from './h5-store.js'
+import { GuardedH5Reader } from './guarded-h5.js'
+import { NUMPY_DTYPES, type H5Source } from './h5-store.js'
 import type { RawDataset } from './h5-store.js'
 import { pythonWeightHash } from './weight-hash.js'
 
@@ -183,7 +184,7 @@ export async function readPythonCoralRepository(
   // Weight store
   const weightsPath = path.join(coralDir, 'objects', 'weights.h5')
   const referencesTensors = commits.some((c) => c.recordedNames.length > 0)
-  let store: H5Reader | null = null
+  let store: H5Source | null = null
   if (referencesTensors) {
     if (!fs.existsSync(weightsPath)) {
       throw new CoralError(
@@ -194,7 +195,8 @@ export async function readPythonCoralRepository(
         },
       )
     }
-    store = await H5Reader.open(weightsPath)
+    // Untrusted file: every HDF5 call runs under a time limit (guarded-h5.ts).
+    store = await GuardedH5Reader.open(weightsPath)
   }
 
   // Dialect
@@ -287,7 +289,7 @@ class TensorReader {
   private cachedBytes = 0
 
   constructor(
-    private readonly store: H5Reader | null,
+    private readonly store: H5Source | null,
     private readonly commits: Map<string, PythonCoralCommit>,
     private readonly firstSeen: Map<string, { commit: string; names: string[] }>,
     private readonly minWeightSize: number,
@@ -327,11 +329,25 @@ class TensorReader {
       const hasFull = store.has(`/weights/${hash}`)
 
       // The committed tensor itself is stored in full under its recorded hash.
+      if (hasFull && !hasDelta) {
+        // Without the delta's reference_hash nothing tells whether the recorded
+        // hash is this tensor's own (a commit-time parent delta) or that of the
+        // similar tensor it was encoded against, whose bytes hash to it too.
+        const full = await this.readFull(hash)
+        if (full.computedHash !== hash) {
+          return this.fullResult(base, hash, full, `its delta ${deltaHash} is missing`)
+        }
+        return {
+          ...base,
+          status: 'unverifiable',
+          detail: `its delta ${deltaHash} is missing; /weights/${hash} is this tensor only if coral-ml did not encode it against a similar tensor (whose hash it would then record), so it cannot be checked`,
+          tensor: full.tensor,
+          sourceKey: `w:${hash}`,
+        }
+      }
       if (hasFull && referenceHash !== hash) {
         const full = await this.readFull(hash)
-        const why = !hasDelta
-          ? `its delta ${deltaHash} is missing`
-          : `coral-ml's reader would apply delta ${deltaHash} to ${referenceHash} instead`
+        const why = `coral-ml's reader would apply delta ${deltaHash} to ${referenceHash} instead`
         return this.fullResult(base, hash, full, `stored in full under its recorded hash (${why})`)
       }
       if (!hasDelta) {
@@ -549,7 +565,7 @@ class TensorReader {
     }
   }
 
-  private requireStore(): H5Reader {
+  private requireStore(): H5Source {
     if (!this.store) {
       throw new CoralError('MalformedFile', 'objects/weights.h5 is missing')
     }

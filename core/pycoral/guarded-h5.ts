@@ -1,0 +1,203 @@
+/**
+ * HDF5 reads under a time limit.
+ *
+ * A damaged or hostile weights.h5 can send the HDF5 library into an endless
+ * loop (a corrupt object header, seen with a few flipped bytes), and WASM
+ * code cannot be interrupted from its own thread. So `GuardedH5Reader` runs
+ * `H5Reader` in a worker thread (h5-worker.ts) and makes each call
+ * synchronous by blocking in `Atomics.wait` with a limit: metadata calls get
+ * `METADATA_LIMIT_MS`, reads that plus their declared size at
+ * `READ_BYTES_PER_MS`. A call that overruns ends the worker and raises
+ * `MalformedFile`; the reader then refuses every further call at once, so a
+ * damaged file costs one limit, not one per tensor.
+ *
+ * One worker serves every open file of the process and stays for the next
+ * import (loading h5wasm takes about 0.3 s); it never keeps the process alive.
+ */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
+
+import { CoralError } from '../errors.js'
+import type { H5Filter, H5Source, RawDataset } from './h5-store.js'
+import {
+  H5_WORKER_READY,
+  type H5Answer,
+  type H5Call,
+  type H5Method,
+  type H5WorkerData,
+} from './h5-protocol.js'
+
+/**
+ * Limit of one metadata call (listing a group, reading attributes or
+ * filters). On an undamaged file these take well under 10 ms.
+ */
+export const METADATA_LIMIT_MS = 2000
+/** Slowest dataset read rate allowed for (10 MB/s; gzip in WASM runs faster than 50 MB/s). */
+export const READ_BYTES_PER_MS = 10_000
+/** Limit for starting the worker and loading h5wasm in it. */
+const STARTUP_LIMIT_MS = 60_000
+
+interface Host {
+  worker: Worker
+  port: MessagePort
+  answered: Int32Array
+  /** Why this worker was given up, once it was. */
+  dead?: string
+}
+
+let shared: Promise<Host> | undefined
+
+/** The worker entry beside this module: `.js` when built, `.ts` when run from source. */
+function workerEntry(): URL {
+  const extension = path.extname(fileURLToPath(import.meta.url))
+  return new URL(`./h5-worker${extension}`, import.meta.url)
+}
+
+function spawn(data: H5WorkerData): Worker {
+  const entry = workerEntry()
+  const options = { workerData: data, transferList: [data.port] }
+  if (!entry.pathname.endsWith('.ts')) {
+    return new Worker(entry, options)
+  }
+  // From source (vitest, tsx): the worker registers the TypeScript loader itself.
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}) })`
+  return new Worker(bootstrap, { ...options, eval: true })
+}
+
+async function startHost(): Promise<Host> {
+  const { port1, port2 } = new MessageChannel()
+  const flag = new SharedArrayBuffer(4)
+  const worker = spawn({ port: port2, flag })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no answer within ${STARTUP_LIMIT_MS} ms`)),
+        STARTUP_LIMIT_MS,
+      )
+      worker.once('error', (error) => {
+        clearTimeout(timer)
+        reject(error)
+      })
+      worker.once('message', (message) => {
+        clearTimeout(timer)
+        if (message === H5_WORKER_READY) resolve()
+        else reject(new Error(`unexpected first message ${String(message)}`))
+      })
+    })
+  } catch (error) {
+    void worker.terminate()
+    throw new CoralError(
+      'Internal',
+      `The HDF5 reader thread did not start (${error instanceof Error ? error.message : String(error)})`,
+      {},
+      { cause: error },
+    )
+  }
+  worker.unref()
+  port1.unref()
+  const host: Host = { worker, port: port1, answered: new Int32Array(flag) }
+  // A worker that exits on its own (out of memory, say) fails the next call at once.
+  worker.on('exit', () => {
+    host.dead ??= 'the HDF5 reader thread exited'
+  })
+  return host
+}
+
+/** The process's worker, started on first use and again after one was given up. */
+async function host(): Promise<Host> {
+  const current = shared ? await shared.catch(() => undefined) : undefined
+  if (current && current.dead === undefined) {
+    return current
+  }
+  shared = startHost()
+  return shared
+}
+
+/** An open read-only HDF5 file whose every call finishes or fails within its limit. */
+export class GuardedH5Reader implements H5Source {
+  private constructor(
+    private readonly host: Host,
+    private readonly handle: number,
+    /** Path of the file on the host. */
+    readonly filePath: string,
+  ) {}
+
+  /** Opens `filePath`; raises what `H5Reader.open` raises, or `MalformedFile` on a timeout. */
+  static async open(filePath: string): Promise<GuardedH5Reader> {
+    const h = await host()
+    const handle = call<number>(
+      h,
+      filePath,
+      { method: 'open', handle: 0, path: filePath },
+      METADATA_LIMIT_MS,
+    )
+    return new GuardedH5Reader(h, handle, filePath)
+  }
+
+  keys(group: string): string[] {
+    return this.call('keys', group)
+  }
+
+  has(datasetPath: string): boolean {
+    return this.call('has', datasetPath)
+  }
+
+  rootAttributes(): Record<string, unknown> {
+    return this.call('rootAttributes', '/')
+  }
+
+  attributes(datasetPath: string): Record<string, unknown> {
+    return this.call('attributes', datasetPath)
+  }
+
+  filters(datasetPath: string): H5Filter[] {
+    return this.call('filters', datasetPath)
+  }
+
+  read(datasetPath: string): RawDataset {
+    const bytes = this.call<number>('declaredBytes', datasetPath)
+    return this.call('read', datasetPath, METADATA_LIMIT_MS + Math.ceil(bytes / READ_BYTES_PER_MS))
+  }
+
+  /** Releases the file; the worker stays for other files. */
+  close(): void {
+    if (this.host.dead === undefined) {
+      this.call('close', '/')
+    }
+  }
+
+  private call<T>(method: H5Method, target: string, limitMs = METADATA_LIMIT_MS): T {
+    return call<T>(this.host, this.filePath, { method, handle: this.handle, path: target }, limitMs)
+  }
+}
+
+/** One synchronous call to the worker, bounded by `limitMs`. */
+function call<T>(h: Host, filePath: string, request: H5Call, limitMs: number): T {
+  if (h.dead !== undefined) {
+    throw new CoralError('MalformedFile', `${filePath}: not read further, because ${h.dead}`, {
+      path: filePath,
+    })
+  }
+  Atomics.store(h.answered, 0, 0)
+  h.port.postMessage(request)
+  if (Atomics.wait(h.answered, 0, 0, limitMs) === 'timed-out') {
+    h.dead = `the HDF5 library did not answer within ${limitMs} ms (${request.method} ${request.path}); the file is probably damaged`
+    void h.worker.terminate()
+    throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, { path: filePath, limitMs })
+  }
+  const answer = receiveMessageOnPort(h.port)?.message as H5Answer | undefined
+  if (answer === undefined) {
+    throw new CoralError(
+      'Internal',
+      `The HDF5 reader thread signalled an answer to ${request.method} but sent none`,
+    )
+  }
+  if (answer.ok) {
+    return answer.value as T
+  }
+  // The in-thread reader's own errors, re-raised as they were.
+  throw answer.code === null
+    ? new Error(answer.message)
+    : new CoralError(answer.code, answer.message, answer.data)
+}

@@ -1,0 +1,43 @@
+/**
+ * The messages between `GuardedH5Reader` (guarded-h5.ts) and its worker
+ * thread (h5-worker.ts). Kept apart from the worker so that importing them
+ * never runs the worker's top-level code in the calling thread.
+ */
+import type { MessagePort } from 'node:worker_threads'
+
+import type { ErrorCode } from '../errors.js'
+
+/** The reader methods a call can name; `open` and `close` manage handles. */
+export type H5Method =
+  | 'open'
+  | 'close'
+  | 'keys'
+  | 'has'
+  | 'rootAttributes'
+  | 'attributes'
+  | 'filters'
+  | 'declaredBytes'
+  | 'read'
+
+/** One call: a method of the file behind `handle` (0 for `open`). */
+export interface H5Call {
+  method: H5Method
+  handle: number
+  /** The path argument (file path for `open`, dataset or group otherwise). */
+  path: string
+}
+
+/** The answer to an `H5Call`. */
+export type H5Answer =
+  | { ok: true; value: unknown }
+  | { ok: false; code: ErrorCode | null; message: string; data: Record<string, unknown> }
+
+/** What the parent hands over in `workerData`. */
+export interface H5WorkerData {
+  port: MessagePort
+  /** Int32 slot 0: 0 while a call runs, 1 once its answer is posted. */
+  flag: SharedArrayBuffer
+}
+
+/** The first message on `parentPort` once h5wasm is loaded. */
+export const H5_WORKER_READY = 'coral-h5-ready'

@@ -1,0 +1,82 @@
+/**
+ * The worker-thread side of `GuardedH5Reader` (guarded-h5.ts).
+ *
+ * Owns h5wasm and the open files and answers one call at a time on the port
+ * it is given. After posting each answer it raises the shared flag, which
+ * wakes the parent blocked in `Atomics.wait`; a parent that waited too long
+ * terminates this thread instead, which is the only way to stop WASM code
+ * caught in a loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+
+import { CoralError } from '../errors.js'
+import { H5Reader, loadH5wasm } from './h5-store.js'
+import { H5_WORKER_READY, type H5Answer, type H5Call, type H5WorkerData } from './h5-protocol.js'
+
+const { port, flag } = workerData as H5WorkerData
+const answered = new Int32Array(flag)
+const files = new Map<number, H5Reader>()
+let nextHandle = 1
+
+async function perform(call: H5Call): Promise<unknown> {
+  if (call.method === 'open') {
+    const handle = nextHandle++
+    files.set(handle, await H5Reader.open(call.path))
+    return handle
+  }
+  const file = files.get(call.handle)
+  if (!file) {
+    throw new CoralError('Internal', `HDF5 worker: no open file with handle ${call.handle}`)
+  }
+  switch (call.method) {
+    case 'close':
+      files.delete(call.handle)
+      return file.close()
+    case 'keys':
+      return file.keys(call.path)
+    case 'has':
+      return file.has(call.path)
+    case 'rootAttributes':
+      return file.rootAttributes()
+    case 'attributes':
+      return file.attributes(call.path)
+    case 'filters':
+      return file.filters(call.path)
+    case 'declaredBytes':
+      return file.declaredBytes(call.path)
+    case 'read':
+      return file.read(call.path)
+  }
+}
+
+port.on('message', (call: H5Call) => {
+  void perform(call)
+    .then(
+      (value) => {
+        const bytes = (value as { bytes?: unknown } | undefined)?.bytes
+        port.postMessage(
+          { ok: true, value } satisfies H5Answer,
+          bytes instanceof Uint8Array ? [bytes.buffer as ArrayBuffer] : [],
+        )
+      },
+      (error: unknown) => {
+        const answer: H5Answer =
+          error instanceof CoralError
+            ? { ok: false, code: error.code, message: error.message, data: error.data }
+            : {
+                ok: false,
+                code: null,
+                message: error instanceof Error ? error.message : String(error),
+                data: {},
+              }
+        port.postMessage(answer)
+      },
+    )
+    .finally(() => {
+      Atomics.store(answered, 0, 1)
+      Atomics.notify(answered, 0)
+    })
+})
+
+await loadH5wasm()
+parentPort!.postMessage(H5_WORKER_READY)

@@ -1,0 +1,87 @@
+/**
+ * A Python-Coral tensor stored as a delta whose delta dataset is gone (a
+ * damaged weights.h5, or a commit naming a delta that was never written)
+ * must not be reported as "verified" with the reference's bytes.
+ *
+ * Found by scripts/fuzz-stores.ts (target `hdf5`, seed 1, case 19: a
+ * mutation that makes /deltas unreadable). Bug R3 in docs/RELIABILITY.md:
+ * coral-ml records only the reference's hash for a delta-encoded tensor, so
+ * in `readUnchecked` (core/pycoral/read-repository.ts) the branch
+ * `hasFull && referenceHash !== hash` with `hasDelta === false` (so
+ * `referenceHash === null`) returned the full weight stored under the
+ * recorded hash, which may be the cluster reference, as `verified`: a
+ * silently wrong tensor. Here the delta is made missing by renaming it in a
+ * commit file, which reaches the same branch deterministically. Fixed: such
+ * a tensor is now `unverifiable`, with the reason.
+ */
+import { createHash } from 'node:crypto'
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import { afterAll, describe, expect, it } from 'vitest'
+
+import { importPythonCoral } from './import-into.js'
+import type { ImportSink } from './import-sink.js'
+
+const fixture = path.resolve(import.meta.dirname, '../../../shared/fixtures/coral-py/v1.1')
+const root = mkdtempSync(path.join(os.tmpdir(), 'coral-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+const golden = JSON.parse(readFileSync(path.join(fixture, 'golden.json'), 'utf8')) as Record<
+  string,
+  Record<string, { sha256: string }>
+>
+
+/** Imports into memory; returns `verified` tensors whose bytes differ from what was committed. */
+async function wronglyVerified(source: string): Promise<string[]> {
+  const bytes = new Map<string, string>()
+  const commits = new Map<string, { message: string; tree: Record<string, string> }>()
+  const sink: ImportSink = {
+    async writeTensor(tensor) {
+      const sha = createHash('sha256').update(tensor.data).digest('hex')
+      bytes.set(sha, sha)
+      return sha
+    },
+    async writeCommit(commit) {
+      const id = `c${commits.size}`
+      commits.set(id, { message: commit.message, tree: commit.tree })
+      return id
+    },
+    async setBranch() {},
+    async setTag() {},
+    async setHead() {},
+  }
+  const result = await importPythonCoral(source, sink)
+  const wrong: string[] = []
+  for (const t of result.tensors) {
+    if (t.status !== 'verified') continue
+    const commit = commits.get(result.commitIds[t.commit]!)!
+    const want = golden[commit.message]?.[t.name]?.sha256
+    if (want !== undefined && commit.tree[t.name] !== want) wrong.push(`${commit.message}: ${t.name} (${t.detail})`)
+  }
+  return wrong
+}
+
+describe('a delta-encoded tensor whose delta is missing', () => {
+  it('imports the undamaged fixture with every verified tensor exact (precondition)', async () => {
+    expect(await wronglyVerified(fixture)).toEqual([])
+  })
+
+  it('R3: is not reported as verified with its reference bytes', async () => {
+    const source = path.join(root, 'py')
+    cpSync(fixture, source, { recursive: true })
+    const commits = path.join(source, '.coral', 'objects', 'commits')
+    let renamed = 0
+    for (const file of readdirSync(commits)) {
+      const commit = JSON.parse(readFileSync(path.join(commits, file), 'utf8'))
+      for (const name of Object.keys(commit.delta_weights ?? {})) {
+        commit.delta_weights[name] = 'f'.repeat(16)
+        renamed++
+      }
+      writeFileSync(path.join(commits, file), JSON.stringify(commit))
+    }
+    expect(renamed).toBeGreaterThan(0)
+    expect(await wronglyVerified(source)).toEqual([])
+  })
+})
