@@ -24,7 +24,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { runCli, type RunOutcome } from './torture/cli-process.js'
-import { checkBitExact, describeProblems, openOrRecover, validate } from './torture/checks.js'
+import { checkBitExact, describeProblems, openOrRecover, release, validate } from './torture/checks.js'
 import {
   PY_FIXTURES,
   copyTree,
@@ -106,8 +106,6 @@ export interface OperationReport {
   repairedByFix: number
   neededRecovery: number
   leftovers: number
-  /** Runs that hit a known, reported bug and were accepted (see `Operation.knownIssue`). */
-  knownIssueHits: number
   failures: TrialResult[]
 }
 
@@ -185,7 +183,6 @@ function emptyReport(op: OperationName, durationMs: number): OperationReport {
     repairedByFix: 0,
     neededRecovery: 0,
     leftovers: 0,
-    knownIssueHits: 0,
     failures: [],
   }
 }
@@ -217,15 +214,20 @@ async function tortureOperation(
     await buildTemplate(op.template, template, files)
     built.add(op.template)
   }
-  // Measure an uninterrupted run on a copy.
-  const probe = path.join(work, `probe-${op.name}`)
-  copyTree(template, probe)
-  const t0 = performance.now()
-  const uninterrupted = await runSteps(probe, op.steps(probe))
-  const durationMs = performance.now() - t0
-  rmSync(probe, { recursive: true, force: true })
+  // Measure two uninterrupted runs on copies; the faster one bounds the kill delays
+  // (the first run on a loaded machine is often the slowest).
+  let durationMs = Number.POSITIVE_INFINITY
+  let uninterrupted: { killed: boolean; last?: RunOutcome } = { killed: false }
+  for (let i = 0; i < 2; i++) {
+    const probe = path.join(work, `probe-${op.name}`)
+    copyTree(template, probe)
+    const t0 = performance.now()
+    uninterrupted = await runSteps(probe, op.steps(probe))
+    durationMs = Math.min(durationMs, performance.now() - t0)
+    rmSync(probe, { recursive: true, force: true })
+  }
   const report = emptyReport(op.name, durationMs)
-  const uninterruptedOk = accepted(op, uninterrupted.last, report)
+  const uninterruptedOk = accepted(op, uninterrupted.last)
   const plan = delays(kills, durationMs, random)
   for (const [trial, killDelayMs] of plan.entries()) {
     if (options.trial !== undefined && options.trial !== trial) continue
@@ -248,7 +250,7 @@ async function tortureOperation(
         throw new Error(`an uninterrupted run exits ${uninterrupted.last!.code}: ${firstLine(uninterrupted.last!.stderr)}`)
       }
       result.killed = (await runSteps(dir, op.steps(dir), killDelayMs)).killed
-      await trialChecks(dir, op, trial, expected, result, report)
+      await trialChecks(dir, op, trial, expected, result)
       result.ok = true
     } catch (error) {
       result.detail = error instanceof Error ? error.message : String(error)
@@ -265,7 +267,6 @@ async function trialChecks(
   trial: number,
   expected: Map<string, FileDigest>,
   result: TrialResult,
-  report: OperationReport,
 ): Promise<void> {
   result.stage = 'open'
   const { repo, recovered } = await openOrRecover(dir)
@@ -290,7 +291,7 @@ async function trialChecks(
   }
   result.stage = 'rerun'
   const rerun = await runSteps(dir, op.steps(dir))
-  if (!accepted(op, rerun.last, report)) {
+  if (!accepted(op, rerun.last)) {
     throw new Error(`the rerun exits ${rerun.last!.code}: ${firstLine(rerun.last!.stderr)}`)
   }
   result.stage = 'final'
@@ -309,6 +310,8 @@ async function trialChecks(
     throw new Error(`HEAD names "${last.headMessage}" after the rerun; expected ${op.finalHead}`)
   }
   const extra = await op.finalCheck?.(final.repo)
+  release(final.repo)
+  release(repo)
   if (extra) throw new Error(extra)
   result.stage = undefined
 }
@@ -321,14 +324,18 @@ async function tortureImport(
 ): Promise<OperationReport> {
   const fixture = path.join(PY_FIXTURES, 'v1.1')
   const pythonHash = hashTree(path.join(fixture, '.coral'))
-  const probe = path.join(work, 'probe-import')
-  copyTree(fixture, probe)
-  const t0 = performance.now()
-  const first = await runCli(['import-coral', probe])
-  const durationMs = performance.now() - t0
-  if (first.code !== 0) throw new Error(`import-coral of the fixture exits ${first.code}: ${firstLine(first.stderr)}`)
-  const reference: RefSnapshot = await snapshotRefs(probe)
-  rmSync(probe, { recursive: true, force: true })
+  let durationMs = Number.POSITIVE_INFINITY
+  let reference: RefSnapshot | undefined
+  for (let i = 0; i < 2; i++) {
+    const probe = path.join(work, 'probe-import')
+    copyTree(fixture, probe)
+    const t0 = performance.now()
+    const first = await runCli(['import-coral', probe])
+    durationMs = Math.min(durationMs, performance.now() - t0)
+    if (first.code !== 0) throw new Error(`import-coral of the fixture exits ${first.code}: ${firstLine(first.stderr)}`)
+    reference = await snapshotRefs(probe)
+    rmSync(probe, { recursive: true, force: true })
+  }
   const report = emptyReport('import-coral', durationMs)
   for (const [trial, killDelayMs] of delays(kills, durationMs, random).entries()) {
     if (options.trial !== undefined && options.trial !== trial) continue
@@ -348,7 +355,7 @@ async function tortureImport(
     try {
       result.killed = (await runCli(['import-coral', dir], { killAfterMs: killDelayMs })).killed
       result.stage = 'after-kill'
-      const state = await checkImportState(dir, pythonHash, reference, false)
+      const state = await checkImportState(dir, pythonHash, reference!, false)
       result.leftovers = leftoverImportFolders(dir)
       if (state === 'python') {
         result.stage = 'rerun'
@@ -356,7 +363,7 @@ async function tortureImport(
         if (rerun.code !== 0) throw new Error(`the rerun exits ${rerun.code}: ${firstLine(rerun.stderr)}`)
       }
       result.stage = 'final'
-      await checkImportState(dir, pythonHash, reference, true)
+      await checkImportState(dir, pythonHash, reference!, true)
       result.stage = undefined
       result.ok = true
     } catch (error) {
@@ -368,14 +375,9 @@ async function tortureImport(
   return report
 }
 
-/** True when a run ended well: exit 0, an accepted "already done", or a known reported bug. */
-function accepted(op: Operation, outcome: RunOutcome | undefined, report: OperationReport): boolean {
-  if (outcome === undefined || outcome.code === 0 || op.rerunAccepts?.(outcome)) return true
-  if (op.knownIssue && outcome.code === op.knownIssue.code && op.knownIssue.stderr.test(outcome.stderr)) {
-    report.knownIssueHits++
-    return true
-  }
-  return false
+/** True when a run ended well: exit 0 or an accepted "already done". */
+function accepted(op: Operation, outcome: RunOutcome | undefined): boolean {
+  return outcome === undefined || outcome.code === 0 || op.rerunAccepts?.(outcome) === true
 }
 
 function firstLine(text: string): string {
@@ -385,7 +387,7 @@ function firstLine(text: string): string {
 /** The report as a table, then one line per failure. */
 export function formatTortureReport(report: TortureReport): string {
   const rows = [
-    ['operation', 'run ms', 'trials', 'kill points', 'survived', 'done before kill', 'fixed by --fix', 'known bug', 'failures'],
+    ['operation', 'run ms', 'trials', 'kill points', 'survived', 'done before kill', 'fixed by --fix', 'failures'],
     ...report.operations.map((r) => [
       r.op,
       String(r.durationMs),
@@ -394,7 +396,6 @@ export function formatTortureReport(report: TortureReport): string {
       String(r.survived),
       String(r.completedBeforeKill),
       String(r.repairedByFix),
-      String(r.knownIssueHits),
       String(r.failures.length),
     ]),
   ]

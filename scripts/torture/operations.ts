@@ -43,11 +43,6 @@ export interface Operation {
   finalHead: string
   /** True when a nonzero rerun exit still means "already done" (e.g. AlreadyMigrated). */
   rerunAccepts?: (outcome: RunOutcome) => boolean
-  /**
-   * A known, reported bug whose signature (an exit status and stderr pattern)
-   * is accepted as success so the kill points behind it stay testable.
-   */
-  knownIssue?: { code: number; stderr: RegExp; id: string }
   /** Extra final check; returns a problem description or undefined. */
   finalCheck?: (repo: Repository) => Promise<string | undefined>
 }
@@ -91,7 +86,6 @@ export function operations(files: SourceFiles): Record<Exclude<OperationName, 'i
       name: 'backup-create',
       template: 'plain',
       steps: () => [['backup', 'create']],
-      knownIssue: BACKUP_EXIT_BUG,
       headsAfterKill: [last],
       finalHead: last,
       finalCheck: async (repo) => {
@@ -109,7 +103,6 @@ export function operations(files: SourceFiles): Record<Exclude<OperationName, 'i
       name: 'backup-restore',
       template: 'restore',
       steps: (dir) => [['backup', 'restore', backupIdIn(dir)]],
-      knownIssue: BACKUP_EXIT_BUG,
       headsAfterKill: [last, extra],
       finalHead: last,
     },
@@ -133,17 +126,6 @@ export function operations(files: SourceFiles): Record<Exclude<OperationName, 'i
       },
     },
   }
-}
-
-/**
- * `backup create|restore` finish their work, then the command returns the
- * boolean of `ctx.out(...)` as its exit status and bin/coral-ml.js throws
- * ERR_INVALID_ARG_TYPE (exit 1). Reported as R1 in docs/RELIABILITY.md.
- */
-export const BACKUP_EXIT_BUG = {
-  code: 1,
-  stderr: /"code" argument must be of type number\. Received type boolean/,
-  id: 'R1',
 }
 
 /** The (only) complete backup folder beside the repository at `dir`. */
@@ -176,11 +158,7 @@ export async function buildTemplate(name: TemplateName, dir: string, files: Sour
       return
     case 'restore':
       await buildRepository(dir, files.main)
-      // TODO: check the exit status once `backup create` returns 0; remove once core/cli/commands/backup.ts is fixed
-      await runCli(['-C', dir, 'backup', 'create'])
-      if (readdirSync(dir).filter((n) => n.startsWith('.coral_backup_')).length !== 1) {
-        throw new Error('setup: backup create made no backup')
-      }
+      await cli(dir, 'backup', 'create')
       await cli(dir, 'add', files.extra)
       await cli(dir, 'commit', '-m', messageOf(files.extra))
       return

@@ -1,0 +1,24 @@
+/**
+ * The short store fuzz the test suite carries (inline, no worker): every
+ * target of scripts/fuzz-stores.ts with a few dozen cases. Every case must
+ * end in a documented CoralError or a correct result.
+ */
+import { describe, expect, it } from 'vitest'
+
+import { STORE_TARGETS, formatStoreFuzzReport, runStoreFuzz } from './fuzz-stores.js'
+
+const CORAL_CASES = 60
+const PYTHON_CASES = 8
+
+describe('scripts/fuzz-stores (short)', () => {
+  it('ends every mutated store file in a documented error or a correct result', async () => {
+    const coral = STORE_TARGETS.filter((t) => t !== 'py-json' && t !== 'hdf5')
+    const a = await runStoreFuzz({ cases: CORAL_CASES, seed: 7, targets: coral, timeoutMs: 10_000 })
+    const b = await runStoreFuzz({ cases: PYTHON_CASES, seed: 7, targets: ['py-json', 'hdf5'], timeoutMs: 10_000 })
+    const targets = [...a.targets, ...b.targets]
+    const text = formatStoreFuzzReport({ seed: 7, targets, failures: a.failures + b.failures })
+
+    expect(targets.map((t) => t.cases)).toEqual([...coral.map(() => CORAL_CASES), PYTHON_CASES, PYTHON_CASES])
+    expect(targets.flatMap((t) => t.failures), text).toEqual([])
+  }, 300_000)
+})
