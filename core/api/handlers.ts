@@ -25,6 +25,7 @@ import { Repository, detectRepository } from '../repo/repository.js'
 import { summarizeRepository } from '../repo/summary.js'
 import { tensorHistogram, tensorStats } from '../repo/tensor-stats.js'
 import type { CoreHandlers, RequestContext } from './handlers-type.js'
+import { isDeltaCodec } from '../store/object-format.js'
 
 /** Creates the handlers the worker serves. */
 export function createCoreHandlers(): CoreHandlers {
@@ -73,7 +74,13 @@ export function createCoreHandlers(): CoreHandlers {
       const listing: TensorListing[] = []
       for (const [name, id] of Object.entries(tree)) {
         const { header } = await r.objects.readHeader(id)
-        listing.push({ name, id, dtype: header.dtype, shape: header.shape, byteLength: header.length })
+        listing.push({
+          name,
+          id,
+          dtype: header.dtype,
+          shape: header.shape,
+          byteLength: header.length,
+        })
       }
       return listing
     },
@@ -98,7 +105,7 @@ export function createCoreHandlers(): CoreHandlers {
         stats,
         histogram: tensorHistogram(tensor, stats),
         storage: {
-          kind: header.codec === 'xor-planes-zstd' ? 'delta' : 'standalone',
+          kind: isDeltaCodec(header.codec) ? 'delta' : 'standalone',
           storedBytes,
           referenceId: header.base ?? null,
           similarity: header.similarity ?? null,

@@ -56,7 +56,11 @@ export function joinPlanes(planes: Uint8Array, itemSize: number): Uint8Array {
     const words = new Uint32Array(out.buffer, 0, count)
     for (let i = 0; i < count; i++) {
       words[i] =
-        (planes[i]! | (planes[count + i]! << 8) | (planes[2 * count + i]! << 16) | (planes[3 * count + i]! << 24)) >>> 0
+        (planes[i]! |
+          (planes[count + i]! << 8) |
+          (planes[2 * count + i]! << 16) |
+          (planes[3 * count + i]! << 24)) >>>
+        0
     }
     return out
   }
@@ -100,9 +104,12 @@ export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
  * aligned to the word size. (Only little-endian hosts are supported: x86 and
  * ARM as Node runs them.)
  */
-function alignedView<T extends Uint16Array | Uint32Array>(
+export function alignedView<T extends Uint16Array | Uint32Array>(
   bytes: Uint8Array,
-  kind: { new (buffer: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number },
+  kind: {
+    new (buffer: ArrayBufferLike, offset: number, length: number): T
+    BYTES_PER_ELEMENT: number
+  },
 ): T {
   const size = kind.BYTES_PER_ELEMENT
   const source = bytes.byteOffset % size === 0 ? bytes : bytes.slice()

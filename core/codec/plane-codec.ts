@@ -22,7 +22,11 @@ const RANDOM_ENTROPY_BITS = 7.97
 const SAMPLE_BYTES = 16384
 
 /** Encodes `data` as byte planes, each compressed when that pays. */
-export function encodePlanes(data: Uint8Array, itemSize: number, level = PLANE_ZSTD_LEVEL): Uint8Array {
+export function encodePlanes(
+  data: Uint8Array,
+  itemSize: number,
+  level = PLANE_ZSTD_LEVEL,
+): Uint8Array {
   const planes = splitPlanes(data, itemSize)
   const planeLength = data.length / itemSize
   const parts: Uint8Array[] = []
@@ -73,7 +77,10 @@ export function decodePlanes(payload: Uint8Array, length: number, itemSize: numb
     offset += size
     if (mode === 0) {
       if (size !== planeLength) {
-        throw new CoralError('ObjectCorrupt', `stored plane is ${size} bytes, expected ${planeLength}`)
+        throw new CoralError(
+          'ObjectCorrupt',
+          `stored plane is ${size} bytes, expected ${planeLength}`,
+        )
       }
       planes.set(body, p * planeLength)
     } else if (mode === 1) {

@@ -3,8 +3,12 @@
  *
  * - `planes-zstd`: byte planes, each zstd-compressed when that pays
  *   (plane-codec.ts). The standalone encoding.
+ * - `diff-planes-zstd`: the ordered integer difference of each element's bit
+ *   pattern from a base tensor's (ordered-diff.ts), then the same planes. The
+ *   delta encoding new objects get. Lossless for every dtype because it works
+ *   on bit patterns, never on values.
  * - `xor-planes-zstd`: XOR with a base tensor's bytes, then the same planes.
- *   Lossless for every dtype because it works on bit patterns, never on values.
+ *   Read for objects written before `diff-planes-zstd`; no longer written.
  * - `raw`: the bytes themselves, used when compression would not shrink them.
  *
  * Callers never keep an encoding larger than the standalone one.
@@ -14,6 +18,7 @@ import { itemSize } from '../tensor/dtype.js'
 import type { Tensor } from '../tensor/tensor.js'
 import type { ObjectHeader } from '../store/object-format.js'
 import { xorBytes } from './byte-planes.js'
+import { orderedDiff, undoOrderedDiff } from './ordered-diff.js'
 import { decodePlanes, encodePlanes } from './plane-codec.js'
 
 /** A header and payload ready to pack into an object file. */
@@ -33,7 +38,12 @@ export function encodeStandalone(tensor: Tensor, level?: number): EncodedObject 
 }
 
 /** The delta encoding against `base` (same dtype and shape), identified by `baseId`. */
-export function encodeDelta(tensor: Tensor, base: Tensor, baseId: string, level?: number): EncodedObject {
+export function encodeDelta(
+  tensor: Tensor,
+  base: Tensor,
+  baseId: string,
+  level?: number,
+): EncodedObject {
   if (tensor.dtype !== base.dtype || tensor.data.length !== base.data.length) {
     throw new CoralError('Internal', 'A delta needs a base of the same dtype and shape')
   }
@@ -42,10 +52,14 @@ export function encodeDelta(tensor: Tensor, base: Tensor, baseId: string, level?
       dtype: tensor.dtype,
       shape: [...tensor.shape],
       length: tensor.data.length,
-      codec: 'xor-planes-zstd',
+      codec: 'diff-planes-zstd',
       base: baseId,
     },
-    payload: encodePlanes(xorBytes(tensor.data, base.data), itemSize(tensor.dtype), level),
+    payload: encodePlanes(
+      orderedDiff(tensor.dtype, tensor.data, base.data),
+      itemSize(tensor.dtype),
+      level,
+    ),
   }
 }
 
@@ -53,7 +67,7 @@ export function encodeDelta(tensor: Tensor, base: Tensor, baseId: string, level?
  * Decodes a payload back to raw tensor bytes.
  *
  * `loadBase` supplies the base tensor of a delta; it is only called for
- * `xor-planes-zstd` objects.
+ * delta codecs.
  */
 export async function decodePayload(
   header: ObjectHeader,
@@ -64,17 +78,27 @@ export async function decodePayload(
   switch (header.codec) {
     case 'raw':
       if (payload.length !== header.length) {
-        throw new CoralError('ObjectCorrupt', `raw payload is ${payload.length} bytes, expected ${header.length}`)
+        throw new CoralError(
+          'ObjectCorrupt',
+          `raw payload is ${payload.length} bytes, expected ${header.length}`,
+        )
       }
       return payload
     case 'planes-zstd':
       return decodePlanes(payload, header.length, size)
+    case 'diff-planes-zstd':
     case 'xor-planes-zstd': {
       const base = await loadBase(header.base!)
-      if (base.data.length !== header.length) {
-        throw new CoralError('ObjectCorrupt', 'delta base has a different size than the delta')
+      if (base.data.length !== header.length || base.dtype !== header.dtype) {
+        throw new CoralError(
+          'ObjectCorrupt',
+          'delta base has a different dtype or size than the delta',
+        )
       }
-      return xorBytes(decodePlanes(payload, header.length, size), base.data)
+      const delta = decodePlanes(payload, header.length, size)
+      return header.codec === 'xor-planes-zstd'
+        ? xorBytes(delta, base.data)
+        : undoOrderedDiff(header.dtype, delta, base.data)
     }
   }
 }

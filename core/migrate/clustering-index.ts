@@ -13,6 +13,7 @@ import { CoralError } from '../errors.js'
 import type { Repository } from '../repo/repository.js'
 import { writeFileAtomic } from '../store/atomic-write.js'
 import { isObjectId } from '../store/tensor-id.js'
+import { isDeltaCodec } from '../store/object-format.js'
 
 export const INDEX_VERSION = 1
 
@@ -125,7 +126,7 @@ export async function readClusteringState(repo: Repository): Promise<ClusteringS
       (h) => h.header,
       () => undefined,
     )
-    if (header?.codec === 'xor-planes-zstd') clustered++
+    if (isDeltaCodec(header?.codec)) clustered++
     else standalone++
   }
   return {

@@ -4,6 +4,7 @@
  */
 import { encodeDelta, encodeStandalone, type EncodedObject } from '../codec/tensor-codec.js'
 import type { ObjectHeader } from '../store/object-format.js'
+import { itemSize } from '../tensor/dtype.js'
 import type { Tensor } from '../tensor/tensor.js'
 
 /** Size of an object file for `header` and a payload of `payloadLength` bytes (see object-format.ts). */
@@ -34,4 +35,61 @@ export function deltaObject(
 ): EncodedObject {
   const encoded = encodeDelta(tensor, base, baseId)
   return { header: { ...encoded.header, similarity, standaloneBytes }, payload: encoded.payload }
+}
+
+/** Elements a delta estimate encodes; tensors up to twice this are encoded whole. */
+export const ESTIMATE_SAMPLE_ELEMENTS = 4096
+
+/** Evenly spaced blocks the sample is drawn from (zstd needs runs, not single elements). */
+const ESTIMATE_BLOCKS = 8
+
+/**
+ * The size `deltaObject` would have, estimated by encoding a sample of
+ * `ESTIMATE_SAMPLE_ELEMENTS` elements (8 evenly spaced blocks of both
+ * tensors) and scaling the payload to the full length. Small tensors are
+ * encoded whole and the result says `exact`. Planners compare candidate
+ * trees with this and encode only the chosen one in full.
+ */
+export function estimatedDeltaBytes(
+  tensor: Tensor,
+  base: Tensor,
+  baseId: string,
+  similarity: number,
+  standaloneBytes: number,
+): { bytes: number; exact: boolean } {
+  const size = itemSize(tensor.dtype)
+  const count = tensor.data.length / size
+  if (count <= 2 * ESTIMATE_SAMPLE_ELEMENTS) {
+    return {
+      bytes: encodedSize(deltaObject(tensor, base, baseId, similarity, standaloneBytes)),
+      exact: true,
+    }
+  }
+  const block = Math.ceil(ESTIMATE_SAMPLE_ELEMENTS / ESTIMATE_BLOCKS)
+  const sample = (data: Uint8Array) => {
+    const out = new Uint8Array(block * ESTIMATE_BLOCKS * size)
+    for (let b = 0; b < ESTIMATE_BLOCKS; b++) {
+      const start = Math.floor((b * (count - block)) / (ESTIMATE_BLOCKS - 1)) * size
+      out.set(data.subarray(start, start + block * size), b * block * size)
+    }
+    return out
+  }
+  const sampleCount = block * ESTIMATE_BLOCKS
+  const shape = [sampleCount]
+  const encoded = encodeDelta(
+    { ...tensor, shape, data: sample(tensor.data) },
+    { ...base, shape, data: sample(base.data) },
+    baseId,
+  )
+  const header = {
+    ...encoded.header,
+    shape: [...tensor.shape],
+    length: tensor.data.length,
+    similarity,
+    standaloneBytes,
+  }
+  return {
+    bytes: packedSize(header, Math.round((encoded.payload.length * count) / sampleCount)),
+    exact: false,
+  }
 }

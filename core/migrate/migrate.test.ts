@@ -310,7 +310,7 @@ describe('migrate/mixed-mode and optimize', () => {
     const next = nudgedF32(new Float32Array(latest.data.slice().buffer), 0.001, 99, [32, 64])
     const { staged } = await repo.stageWeights({ 'layer0.weight': next })
     const header = await repo.objects.readHeader(staged[0]!.id)
-    expect(header.header.codec).toBe('xor-planes-zstd')
+    expect(header.header.codec).toBe('diff-planes-zstd')
     expect(header.storedBytes).toBeLessThan(header.header.standaloneBytes!)
     expect(Buffer.from((await repo.objects.read(staged[0]!.id)).data)).toEqual(
       Buffer.from(next.data),

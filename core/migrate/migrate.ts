@@ -49,6 +49,7 @@ import {
 import { TensorCache } from './tensor-cache.js'
 import { createThrottle } from './throttle.js'
 import { validateRepository } from './validate.js'
+import { isDeltaCodec } from '../store/object-format.js'
 
 /** Milliseconds between journal progress updates. */
 const JOURNAL_INTERVAL_MS = 2000
@@ -157,7 +158,7 @@ export async function migrate(
     let clustered = 0
     for (const entry of journal.plan.entries) {
       const header = await repo.objects.readHeader(entry.id).catch(() => undefined)
-      if (header?.header.codec === 'xor-planes-zstd') clustered++
+      if (isDeltaCodec(header?.header.codec)) clustered++
     }
     const storedBytesAfter = await repo.objects.totalBytes()
     const bytesSaved = journal.storedBytesBefore - storedBytesAfter
@@ -208,7 +209,7 @@ export async function executeJournal(
     for (const [i, entry] of plan.entries.entries()) {
       throwIfAborted(run.signal)
       const header = await repo.objects.readHeader(entry.id).catch(() => undefined)
-      if (header?.header.codec === 'xor-planes-zstd') {
+      if (isDeltaCodec(header?.header.codec)) {
         const tensor = await repo.objects.read(entry.id)
         await repo.objects.replaceEncoding(entry.id, standaloneObject(tensor))
         cache.drop(entry.id)
@@ -240,11 +241,11 @@ export async function executeJournal(
       }
       const rawBytes = current.header.length
       if (entry.base === null) {
-        if (current.header.codec === 'xor-planes-zstd') {
+        if (isDeltaCodec(current.header.codec)) {
           await repo.objects.replaceEncoding(entry.id, standaloneObject(await cache.get(entry.id)))
           cache.drop(entry.id)
         }
-      } else if (current.header.codec !== 'xor-planes-zstd' || current.header.base !== entry.base) {
+      } else if (!isDeltaCodec(current.header.codec) || current.header.base !== entry.base) {
         if (!(await repo.objects.has(entry.base))) {
           const mean = means.get(entry.base)
           if (!mean) {

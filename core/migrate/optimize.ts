@@ -18,6 +18,7 @@ import type { RunOptions } from './planner.js'
 import { bestReferenceDelta } from './reference-delta.js'
 import { referencesByGroup } from './reference-set.js'
 import { createThrottle } from './throttle.js'
+import { isDeltaCodec } from '../store/object-format.js'
 
 /** Runs `cluster optimize`. Throws `InvalidArgument` on a repository never migrated. */
 export async function optimize(repo: Repository, run: RunOptions = {}): Promise<OptimizeReport> {
@@ -41,7 +42,7 @@ export async function optimize(repo: Repository, run: RunOptions = {}): Promise<
     for (const id of live) {
       const header = (await repo.objects.readHeader(id).catch(() => undefined))?.header
       if (!header) continue
-      if (header.codec === 'xor-planes-zstd') bases.add(header.base!)
+      if (isDeltaCodec(header.codec)) bases.add(header.base!)
       else if (refs.has(groupKey(header.dtype, header.shape))) candidates.push(id)
     }
     const throttle = createThrottle(run.onProgress, run.progressIntervalMs)

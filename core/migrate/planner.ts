@@ -37,10 +37,11 @@ import type { Repository } from '../repo/repository.js'
 import { tensorId } from '../store/tensor-id.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { collectCandidates, type CandidateGroup, type CandidateSet } from './candidates.js'
-import { deltaObject, encodedSize, standaloneObject } from './encoding.js'
+import { deltaObject, encodedSize, estimatedDeltaBytes, standaloneObject } from './encoding.js'
 import { buildForest, MAX_PLAN_DEPTH } from './forest.js'
 import { createThrottle } from './throttle.js'
 import { TensorCache } from './tensor-cache.js'
+import { isDeltaCodec } from '../store/object-format.js'
 
 /** Threshold used when none is given; see docs/CLUSTERING.md "Default threshold". */
 export const DEFAULT_THRESHOLD = 0.9
@@ -152,7 +153,16 @@ interface EdgeResult {
   similarity: number
   /** Delta object size, computed only when needed. */
   bytes?: number
+  /** Delta object size estimated from a sample (equal to `bytes` for small tensors). */
+  estimate?: number
 }
+
+/**
+ * How a tree's delta sizes are measured: `estimate` encodes a sample of each
+ * large tensor (to compare candidate trees and partitions), `exact` encodes
+ * every byte (the chosen tree, whose sizes become the prediction).
+ */
+type Precision = 'estimate' | 'exact'
 
 /** Caches shared by every plan made from one context (sweep reuses them). */
 class PlanContext {
@@ -193,7 +203,7 @@ class PlanContext {
     if (bytes === undefined) {
       const candidate = this.set.candidates.get(id)
       // A standalone object's file is exactly what the migration would keep.
-      if (candidate && candidate.header.codec !== 'xor-planes-zstd') {
+      if (candidate && !isDeltaCodec(candidate.header.codec)) {
         bytes = candidate.storedBytes
       } else {
         bytes = encodedSize(standaloneObject(await this.cache.get(id)))
@@ -203,25 +213,32 @@ class PlanContext {
     return bytes
   }
 
-  /** Similarity of `id` to `baseId`; the delta size too when `withBytes`. */
+  /** Similarity of `id` to `baseId`; the delta size too (measured with `precision`) when asked. */
   async edge(
     id: string,
     baseId: string,
     baseTensor: Tensor | undefined,
-    withBytes: boolean,
+    precision?: Precision,
   ): Promise<EdgeResult> {
     const key = `${id}>${baseId}`
-    let result = this.edges.get(key)
-    if (result && (result.bytes !== undefined || !withBytes)) {
-      return result
+    const known = this.edges.get(key)
+    const wanted =
+      precision === 'exact' ? known?.bytes : precision ? known?.estimate : known?.similarity
+    if (known && wanted !== undefined) {
+      return known
     }
     const tensor = await this.cache.get(id)
     const base = baseTensor ?? (await this.cache.get(baseId))
-    const similarity = result?.similarity ?? finiteOr0(cosineSimilarity(tensor, base))
-    result = { similarity }
-    if (withBytes) {
+    const result: EdgeResult = known ?? { similarity: finiteOr0(cosineSimilarity(tensor, base)) }
+    if (precision === 'exact') {
       const standalone = await this.standaloneBytes(id)
-      result.bytes = encodedSize(deltaObject(tensor, base, baseId, similarity, standalone))
+      result.bytes = encodedSize(deltaObject(tensor, base, baseId, result.similarity, standalone))
+      result.estimate ??= result.bytes
+    } else if (precision === 'estimate') {
+      const standalone = await this.standaloneBytes(id)
+      const estimate = estimatedDeltaBytes(tensor, base, baseId, result.similarity, standalone)
+      result.estimate = estimate.bytes
+      if (estimate.exact) result.bytes = estimate.bytes
     }
     this.edges.set(key, result)
     return result
@@ -243,12 +260,19 @@ interface ClusterOutcome {
   entries: PlanEntry[]
 }
 
+/**
+ * Plans one cluster's tree: rooted at the medoid, or at a synthesized mean
+ * when that is smaller. `only` skips the other kind (the exact pass re-plans
+ * the kind the estimate pass chose).
+ */
 async function planCluster(
   ctx: PlanContext,
   group: CandidateGroup,
   ids: string[],
   threshold: number,
   maxDepth: number,
+  precision: Precision,
+  only?: 'medoid' | 'mean',
 ): Promise<ClusterOutcome> {
   const n = ids.length
   const sketches = await Promise.all(ids.map((id) => ctx.sketchOf(id)))
@@ -272,22 +296,16 @@ async function planCluster(
       root = i
     }
   }
-  const medoid = await evaluateTree(
-    ctx,
-    ids,
-    null,
-    threshold,
-    maxDepth,
-    root,
-    (i, j) => matrix[i * n + j]!,
-  )
+  const planMedoid = () =>
+    evaluateTree(ctx, ids, null, threshold, maxDepth, root, (i, j) => matrix[i * n + j]!, precision)
+  const medoid = only === 'mean' ? undefined : await planMedoid()
   // A mean needs every member in memory at once, so only within the batch.
-  if (n < 3 || n + 1 > ctx.batchSize) {
-    return medoid
+  if (only === 'medoid' || n < 3 || n + 1 > ctx.batchSize) {
+    return medoid ?? planMedoid()
   }
   const mean = await meanOf(ctx, ids)
   if (!mean) {
-    return medoid
+    return medoid ?? planMedoid()
   }
   const sim = (i: number, j: number): number => {
     if (i === n || j === n) {
@@ -304,8 +322,11 @@ async function planCluster(
     maxDepth,
     n,
     sim,
+    precision,
   )
-  return viaMean.bytes < medoid.bytes ? viaMean : medoid
+  // On an exact re-plan the mean may turn out to serve no member (Infinity).
+  const other = medoid ?? (viaMean.bytes === Infinity ? await planMedoid() : undefined)
+  return other === undefined || viaMean.bytes < other.bytes ? viaMean : other
 }
 
 async function meanOf(
@@ -348,6 +369,7 @@ async function evaluateTree(
   maxDepth: number,
   root: number,
   similarity: (i: number, j: number) => number,
+  precision: Precision,
 ): Promise<ClusterOutcome> {
   const n = ids.length
   const nodes = mean ? n + 1 : n
@@ -385,11 +407,12 @@ async function evaluateTree(
         }
         baseTensor = meanTensorValue
       }
-      const probe = await ctx.edge(id, baseId, baseTensor, false)
+      const probe = await ctx.edge(id, baseId, baseTensor)
       if (probe.similarity >= threshold) {
-        const full = await ctx.edge(id, baseId, baseTensor, true)
-        if (full.bytes! < standalone) {
-          entry = { ...entry, base: baseId, similarity: full.similarity, bytes: full.bytes! }
+        const measured = await ctx.edge(id, baseId, baseTensor, precision)
+        const deltaBytes = precision === 'exact' ? measured.bytes! : measured.estimate!
+        if (deltaBytes < standalone) {
+          entry = { ...entry, base: baseId, similarity: measured.similarity, bytes: deltaBytes }
           if (p === n) {
             meanUsed = true
           }
@@ -496,35 +519,55 @@ async function planGroup(
       standalone,
     }
   }
-  let best: GroupOutcome | undefined
+  // Partitions and tree kinds are compared on estimated sizes; only the
+  // winner is encoded in full, and its exact sizes are what the plan reports.
+  let best:
+    | {
+        partition: number[][]
+        strategy: ClusterStrategy
+        kinds: ('medoid' | 'mean')[]
+        bytes: number
+      }
+    | undefined
   for (const partition of await partitionsOf(ctx, group, strategy, threshold)) {
-    const inCluster = new Set<number>()
-    const clusters: GroupOutcome['clusters'] = []
+    const kinds: ('medoid' | 'mean')[] = []
     let bytes = 0
     for (const members of partition.clusters) {
-      members.forEach((m) => inCluster.add(m))
-      const outcome = await planCluster(
-        ctx,
-        group,
-        members.map((m) => group.ids[m]!),
-        threshold,
-        maxDepth,
-      )
-      clusters.push({ strategy: partition.strategy, outcome })
+      const ids = members.map((m) => group.ids[m]!)
+      const outcome = await planCluster(ctx, group, ids, threshold, maxDepth, 'estimate')
+      kinds.push(outcome.kind)
       bytes += outcome.bytes
     }
-    const standalone: PlanEntry[] = []
+    const inCluster = new Set(partition.clusters.flat())
     for (let i = 0; i < group.ids.length; i++) {
-      if (!inCluster.has(i)) {
-        standalone.push(await standaloneEntry(group.ids[i]!))
-      }
+      if (!inCluster.has(i)) bytes += await ctx.standaloneBytes(group.ids[i]!)
     }
-    bytes += sum(standalone.map((e) => e.bytes))
     if (!best || bytes < best.bytes) {
-      best = { strategyUsed: partition.strategy, bytes, clusters, standalone }
+      best = { partition: partition.clusters, strategy: partition.strategy, kinds, bytes }
     }
   }
-  return best!
+  const chosen = best!
+  const clusters: GroupOutcome['clusters'] = []
+  for (const [c, members] of chosen.partition.entries()) {
+    const ids = members.map((m) => group.ids[m]!)
+    const outcome = await planCluster(
+      ctx,
+      group,
+      ids,
+      threshold,
+      maxDepth,
+      'exact',
+      chosen.kinds[c],
+    )
+    clusters.push({ strategy: chosen.strategy, outcome })
+  }
+  const inCluster = new Set(chosen.partition.flat())
+  const standalone: PlanEntry[] = []
+  for (let i = 0; i < group.ids.length; i++) {
+    if (!inCluster.has(i)) standalone.push(await standaloneEntry(group.ids[i]!))
+  }
+  const bytes = sum(clusters.map((c) => c.outcome.bytes)) + sum(standalone.map((e) => e.bytes))
+  return { strategyUsed: chosen.strategy, bytes, clusters, standalone }
 }
 
 function sum(values: number[]): number {
@@ -674,9 +717,12 @@ async function planWithContext(ctx: PlanContext, options: PlanOptions): Promise<
   const currentStoredBytes = await repo.objects.totalBytes()
   // Standalone objects whose stored form does not change stay in their packs,
   // and stored bytes are measured with the packs' indexes: count those too.
-  const staying = ordered.filter((e) => e.base === null && set.candidates.get(e.id)?.header.codec !== 'xor-planes-zstd')
+  const staying = ordered.filter(
+    (e) => e.base === null && !isDeltaCodec(set.candidates.get(e.id)?.header.codec),
+  )
   const index = await repo.objects.packIndexBytes(staying.map((e) => e.id))
-  const predictedStoredBytes = sum(ordered.map((e) => e.bytes)) + sum(means.map((m) => m.bytes)) + index.bytes
+  const predictedStoredBytes =
+    sum(ordered.map((e) => e.bytes)) + sum(means.map((m) => m.bytes)) + index.bytes
   const plan: StoragePlan = {
     strategy: options.strategy,
     threshold: options.threshold,

@@ -8,6 +8,7 @@ import type { Repository } from '../repo/repository.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { deltaObject, encodedSize, standaloneObject } from './encoding.js'
 import { MAX_PLAN_DEPTH } from './forest.js'
+import { isDeltaCodec } from '../store/object-format.js'
 
 /** Delta hops from `id` to a standalone object (Infinity when unreadable). */
 export async function chainDepth(repo: Repository, id: string): Promise<number> {
@@ -15,7 +16,7 @@ export async function chainDepth(repo: Repository, id: string): Promise<number> 
   for (let cur = id; depth <= MAX_PLAN_DEPTH + 2; depth++) {
     const header = (await repo.objects.readHeader(cur).catch(() => undefined))?.header
     if (!header) return Infinity
-    if (header.codec !== 'xor-planes-zstd') return depth
+    if (!isDeltaCodec(header.codec)) return depth
     cur = header.base!
   }
   return Infinity

@@ -9,6 +9,7 @@ import type { StatusReport } from '../api/contract.js'
 import { liveObjectIds } from '../repo/gc.js'
 import type { Repository } from '../repo/repository.js'
 import { readClusteringState } from './clustering-index.js'
+import { isDeltaCodec } from '../store/object-format.js'
 
 /** Measures the clustering status of `repo`. */
 export async function clusteringStatus(repo: Repository): Promise<StatusReport> {
@@ -24,10 +25,9 @@ export async function clusteringStatus(repo: Repository): Promise<StatusReport> 
     neededStored += found.storedBytes
     if (!live.has(id)) continue // a synthesized reference: overhead, no standalone size
     rawBytes += found.header.length
-    standaloneBytes +=
-      found.header.codec === 'xor-planes-zstd'
-        ? (found.header.standaloneBytes ?? found.storedBytes)
-        : found.storedBytes
+    standaloneBytes += isDeltaCodec(found.header.codec)
+      ? (found.header.standaloneBytes ?? found.storedBytes)
+      : found.storedBytes
   }
   const storedBytes = await repo.objects.totalBytes()
   const bytesSaved = standaloneBytes - neededStored

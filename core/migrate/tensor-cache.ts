@@ -22,15 +22,21 @@ export class TensorCache {
     this.capacity = Math.max(2, Math.floor(capacity))
   }
 
-  /** The tensor `id`, read and verified on a miss. */
-  async get(id: string): Promise<Tensor> {
+  /**
+   * The tensor `id`, read and verified on a miss. A delta's base comes from
+   * the cache too; `depth` counts the delta hops that led here, so a damaged
+   * store whose bases form a cycle still ends in `ObjectCorrupt`.
+   */
+  async get(id: string, depth = 0): Promise<Tensor> {
     const hit = this.entries.get(id)
     if (hit) {
       this.entries.delete(id)
       this.entries.set(id, hit)
       return hit
     }
-    const tensor = await this.objects.read(id)
+    const tensor = await this.objects.read(id, depth, (base, baseDepth) =>
+      this.get(base, baseDepth),
+    )
     this.bytesRead += tensor.data.length
     this.put(id, tensor)
     return tensor

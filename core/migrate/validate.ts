@@ -47,6 +47,8 @@ import { executeJournal } from './migrate.js'
 import { DEFAULT_BATCH_SIZE, type RunOptions } from './planner.js'
 import { standaloneObject } from './encoding.js'
 import { createThrottle } from './throttle.js'
+import { TensorCache } from './tensor-cache.js'
+import { isDeltaCodec } from '../store/object-format.js'
 
 /** Options of `validateRepository`. */
 export interface ValidateOptions {
@@ -203,10 +205,12 @@ async function validateInner(
   const throttle = createThrottle(run.onProgress, run.progressIntervalMs)
   let done = 0
   let bytesIn = 0
+  // Verified tensors, so a cluster reference is decoded once, not once per member.
+  const verified = new TensorCache(repo.objects, DEFAULT_BATCH_SIZE)
   for (const [tid, where] of tensorIds) {
     throwIfAborted(run.signal)
     try {
-      bytesIn += (await repo.objects.read(tid)).data.length
+      bytesIn += (await verified.get(tid)).data.length
     } catch (error) {
       if (
         !(error instanceof CoralError) ||
@@ -376,10 +380,7 @@ async function checkIndex(
   let deltas = 0
   if (!index && !why && !migrationPending) {
     for (const id of live) {
-      if (
-        (await repo.objects.readHeader(id).catch(() => undefined))?.header.codec ===
-        'xor-planes-zstd'
-      )
+      if (isDeltaCodec((await repo.objects.readHeader(id).catch(() => undefined))?.header.codec))
         deltas++
     }
     if (deltas > 0)
@@ -411,7 +412,7 @@ export async function rebuildIndex(
   const byRoot = new Map<string, { group: string; members: string[] }>()
   for (const id of [...live].sort()) {
     const header = (await repo.objects.readHeader(id).catch(() => undefined))?.header
-    if (header?.codec !== 'xor-planes-zstd') continue
+    if (!isDeltaCodec(header?.codec)) continue
     let root = header.base!
     for (let hops = 0; hops < 16; hops++) {
       const known = rootOf.get(root)
@@ -420,7 +421,7 @@ export async function rebuildIndex(
         break
       }
       const next = (await repo.objects.readHeader(root).catch(() => undefined))?.header
-      if (next?.codec !== 'xor-planes-zstd') break
+      if (!isDeltaCodec(next?.codec)) break
       root = next.base!
     }
     rootOf.set(id, root)

@@ -10,7 +10,16 @@ import { CoralError } from '../errors.js'
 import { isDType, type DType } from '../tensor/dtype.js'
 
 /** How an object's payload encodes the tensor bytes. */
-export type CodecId = 'raw' | 'planes-zstd' | 'xor-planes-zstd'
+export type CodecId = 'raw' | 'planes-zstd' | DeltaCodecId
+
+/** Codecs that store a tensor relative to a base tensor named in the header. */
+export const DELTA_CODECS = ['diff-planes-zstd', 'xor-planes-zstd'] as const
+export type DeltaCodecId = (typeof DELTA_CODECS)[number]
+
+/** True when objects of `codec` are deltas against `header.base`. */
+export function isDeltaCodec(codec: CodecId | undefined): codec is DeltaCodecId {
+  return codec !== undefined && (DELTA_CODECS as readonly string[]).includes(codec)
+}
 
 /** The JSON header of a stored object. */
 export interface ObjectHeader {
@@ -19,7 +28,7 @@ export interface ObjectHeader {
   /** Raw tensor byte length. */
   length: number
   codec: CodecId
-  /** For `xor-planes-zstd`: the id of the tensor the payload is XORed with. */
+  /** For delta codecs: the id of the tensor the payload is relative to. */
   base?: string
   /** For deltas: cosine similarity to the base, recorded at encode time. */
   similarity?: number
@@ -45,7 +54,10 @@ export function packObject(header: ObjectHeader, payload: Uint8Array): Uint8Arra
 }
 
 /** Parses an object file's bytes; throws `ObjectCorrupt` on any damage. */
-export function unpackObject(bytes: Uint8Array, id: string): { header: ObjectHeader; payload: Uint8Array } {
+export function unpackObject(
+  bytes: Uint8Array,
+  id: string,
+): { header: ObjectHeader; payload: Uint8Array } {
   const corrupt = (why: string) =>
     new CoralError('ObjectCorrupt', `Stored object ${id.slice(0, 12)} is damaged: ${why}`, { id })
   if (bytes.length < PREFIX || MAGIC.some((b, i) => bytes[i] !== b)) {
@@ -60,7 +72,11 @@ export function unpackObject(bytes: Uint8Array, id: string): { header: ObjectHea
   }
   let header: ObjectHeader
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX, PREFIX + headerLength)))
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(
+        bytes.subarray(PREFIX, PREFIX + headerLength),
+      ),
+    )
   } catch {
     throw corrupt('header is not valid JSON')
   }
@@ -69,8 +85,8 @@ export function unpackObject(bytes: Uint8Array, id: string): { header: ObjectHea
     !isDType(header.dtype) ||
     !Array.isArray(header.shape) ||
     !Number.isSafeInteger(header.length) ||
-    !['raw', 'planes-zstd', 'xor-planes-zstd'].includes(header.codec) ||
-    (header.codec === 'xor-planes-zstd' && typeof header.base !== 'string')
+    !['raw', 'planes-zstd', ...DELTA_CODECS].includes(header.codec) ||
+    (isDeltaCodec(header.codec) && typeof header.base !== 'string')
   ) {
     throw corrupt('header fields are invalid')
   }

@@ -78,7 +78,8 @@ export class ObjectStore {
    */
   async writeMany(
     items: readonly { id: string; tensor: Tensor }[],
-    encode: (id: string, tensor: Tensor) => Promise<EncodedObject | undefined> = async () => undefined,
+    encode: (id: string, tensor: Tensor) => Promise<EncodedObject | undefined> = async () =>
+      undefined,
   ): Promise<WriteResult[]> {
     await ensureZstd()
     const records: [string, Uint8Array][] = []
@@ -107,7 +108,13 @@ export class ObjectStore {
       return { file: this.pathOf(id), offset: 0, length: loose.size }
     }
     const packed = await this.packs.locate(id)
-    return packed ? { file: path.join(this.packs.dir, packed.pack), offset: packed.offset, length: packed.length } : undefined
+    return packed
+      ? {
+          file: path.join(this.packs.dir, packed.pack),
+          offset: packed.offset,
+          length: packed.length,
+        }
+      : undefined
   }
 
   /** Stores a tensor standalone unless its id is already present. */
@@ -136,7 +143,9 @@ export class ObjectStore {
     const data = await decodePayload(encoded.header, encoded.payload, loadBase)
     const check = tensorId({ dtype: encoded.header.dtype, shape: encoded.header.shape, data })
     if (check !== id) {
-      throw new CoralError('Internal', `New encoding of ${shortId(id)} does not decode to its id`, { id })
+      throw new CoralError('Internal', `New encoding of ${shortId(id)} does not decode to its id`, {
+        id,
+      })
     }
     const bytes = packObject(encoded.header, encoded.payload)
     await this.writeObjectFile(id, bytes)
@@ -163,7 +172,9 @@ export class ObjectStore {
     const prefix = loose?.bytes ?? (packed ? await this.packs.readRecord(id, 4096) : undefined)
     const storedBytes = loose?.size ?? packed?.length
     if (!prefix || storedBytes === undefined) {
-      throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, { id })
+      throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, {
+        id,
+      })
     }
     const end = headerLengthOf(prefix)
     const bytes =
@@ -171,13 +182,18 @@ export class ObjectStore {
         ? prefix
         : (this.readLoose(id)?.bytes ?? (await this.packs.readRecord(id)))
     if (!bytes) {
-      throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, { id })
+      throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, {
+        id,
+      })
     }
     return { header: unpackObject(bytes, id).header, storedBytes }
   }
 
   /** The first `maxLength` bytes of a loose object file and its size, or undefined. */
-  private readLoose(id: string, maxLength = Number.POSITIVE_INFINITY): { bytes: Uint8Array; size: number } | undefined {
+  private readLoose(
+    id: string,
+    maxLength = Number.POSITIVE_INFINITY,
+  ): { bytes: Uint8Array; size: number } | undefined {
     let fd: number
     try {
       fd = openSync(this.pathOf(id), 'r')
@@ -203,30 +219,57 @@ export class ObjectStore {
    * Reads, decodes and verifies a tensor.
    *
    * Raises `NotFound` for a missing object and `ObjectCorrupt` when the
-   * stored bytes do not decode to the id.
+   * stored bytes do not decode to the id. A delta's base is read the same
+   * way, or through `loadBase` (called with the base id and its depth), which
+   * must return a verified tensor: a cache of verified tensors saves decoding
+   * a shared reference once per member.
    */
-  async read(id: string, depth = 0): Promise<Tensor> {
+  async read(
+    id: string,
+    depth = 0,
+    loadBase?: (id: string, depth: number) => Promise<Tensor>,
+  ): Promise<Tensor> {
     if (depth > MAX_CHAIN_DEPTH) {
-      throw new CoralError('ObjectCorrupt', `Delta chain of ${shortId(id)} is deeper than ${MAX_CHAIN_DEPTH}`, { id })
+      throw new CoralError(
+        'ObjectCorrupt',
+        `Delta chain of ${shortId(id)} is deeper than ${MAX_CHAIN_DEPTH}`,
+        { id },
+      )
     }
     const bytes = this.readLoose(id)?.bytes ?? (await this.packs.readRecord(id))
     if (!bytes) {
-      throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, { id })
+      throw new CoralError('NotFound', `Tensor object ${shortId(id)} is missing from the store`, {
+        id,
+      })
     }
     await ensureZstd()
     const { header, payload } = unpackObject(bytes, id)
     let data: Uint8Array
     try {
-      data = await decodePayload(header, payload, (base) => this.read(base, depth + 1))
+      data = await decodePayload(header, payload, (base) =>
+        loadBase ? loadBase(base, depth + 1) : this.read(base, depth + 1),
+      )
     } catch (error) {
-      if (error instanceof CoralError && error.code === 'ObjectCorrupt' && error.data.id === undefined) {
-        throw new CoralError('ObjectCorrupt', `Stored object ${shortId(id)} is damaged: ${error.message}`, { id })
+      if (
+        error instanceof CoralError &&
+        error.code === 'ObjectCorrupt' &&
+        error.data.id === undefined
+      ) {
+        throw new CoralError(
+          'ObjectCorrupt',
+          `Stored object ${shortId(id)} is damaged: ${error.message}`,
+          { id },
+        )
       }
       throw error
     }
     const tensor: Tensor = { dtype: header.dtype, shape: header.shape, data }
     if (tensorId(tensor) !== id) {
-      throw new CoralError('ObjectCorrupt', `Stored object ${shortId(id)} does not hash to its id`, { id })
+      throw new CoralError(
+        'ObjectCorrupt',
+        `Stored object ${shortId(id)} does not hash to its id`,
+        { id },
+      )
     }
     return tensor
   }

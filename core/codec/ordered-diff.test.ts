@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+
+import { edgeValueTensor, randomTensor } from '../test/tensors.js'
+import { DTYPES, itemSize } from '../tensor/dtype.js'
+import { xorBytes } from './byte-planes.js'
+import { orderedDiff, undoOrderedDiff } from './ordered-diff.js'
+import { encodePlanes } from './plane-codec.js'
+import { decodePayload, encodeDelta } from './tensor-codec.js'
+import { ensureZstd } from './zstd.js'
+
+describe('ordered difference', () => {
+  it.each(DTYPES)(
+    '%s: every pair of edge values and random patterns comes back bit-exact',
+    (dtype) => {
+      const edges = edgeValueTensor(dtype).data
+      const size = itemSize(dtype)
+      const count = edges.length / size
+      // Every edge value against every edge value, then random against random.
+      const a: number[] = []
+      const b: number[] = []
+      for (let i = 0; i < count; i++) {
+        for (let j = 0; j < count; j++) {
+          a.push(...edges.subarray(i * size, (i + 1) * size))
+          b.push(...edges.subarray(j * size, (j + 1) * size))
+        }
+      }
+      const random = randomTensor(dtype, [257]).data
+      const otherRandom = randomTensor(dtype, [257]).data
+      const data = Uint8Array.from([...a, ...random])
+      const base = Uint8Array.from([...b, ...otherRandom])
+
+      const diff = orderedDiff(dtype, data, base)
+
+      expect(diff.length).toBe(data.length)
+      expect(Buffer.from(undoOrderedDiff(dtype, diff, base)).equals(Buffer.from(data))).toBe(true)
+    },
+  )
+
+  it('maps a one-unit move across zero and across an exponent boundary to small numbers', () => {
+    const pairs: [number, number][] = [
+      [0x80000000, 0x00000000], // -0 against +0: neighbours
+      [0x00000001, 0x80000001], // smallest subnormal against its negative: two steps apart
+      [0x3f800000, 0x3f7fffff], // 1.0 against the float just below it
+    ]
+    const data = new Uint32Array(pairs.map(([x]) => x))
+    const base = new Uint32Array(pairs.map(([, y]) => y))
+
+    const diff = new Uint32Array(
+      orderedDiff('F32', new Uint8Array(data.buffer), new Uint8Array(base.buffer)).buffer,
+    )
+
+    // zigzag: -1 -> 1, 1 -> 2, 3 -> 6
+    expect([...diff]).toEqual([1, 6, 2])
+  })
+
+  it('refuses inputs of different lengths', () => {
+    expect(() => orderedDiff('BF16', new Uint8Array(4), new Uint8Array(2))).toThrow(RangeError)
+  })
+
+  it('is what delta objects store, and they decode to the exact bytes', async () => {
+    await ensureZstd()
+    for (const dtype of DTYPES) {
+      const tensor = randomTensor(dtype, [33, 3])
+      const base = randomTensor(dtype, [33, 3])
+      const encoded = encodeDelta(tensor, base, 'b'.repeat(64))
+
+      expect(encoded.header.codec).toBe('diff-planes-zstd')
+      const decoded = await decodePayload(encoded.header, encoded.payload, async () => base)
+      expect(Buffer.from(decoded).equals(Buffer.from(tensor.data))).toBe(true)
+    }
+  })
+
+  it('leaves objects written as XOR deltas readable', async () => {
+    await ensureZstd()
+    const tensor = edgeValueTensor('BF16')
+    const base = randomTensor('BF16', tensor.shape)
+    const header = {
+      dtype: tensor.dtype,
+      shape: tensor.shape,
+      length: tensor.data.length,
+      codec: 'xor-planes-zstd' as const,
+      base: 'b'.repeat(64),
+    }
+    const payload = encodePlanes(xorBytes(tensor.data, base.data), 2)
+
+    const decoded = await decodePayload(header, payload, async () => base)
+
+    expect(Buffer.from(decoded).equals(Buffer.from(tensor.data))).toBe(true)
+  })
+})
