@@ -8,7 +8,7 @@ import { CoralError } from '../errors.js'
 import type { FromCore } from '../api/contract.js'
 import { createCoreClient, startCoreWorker } from '../api/core-client.js'
 import type { CoreClient } from '../api/core-client.js'
-import { startUiServer } from './ui-server.js'
+import { openedPath, startUiServer } from './ui-server.js'
 import type { UiServer } from './ui-server.js'
 
 const FAKE_WORKER = new URL('../api/testing/fake-worker-main.ts', import.meta.url)
@@ -371,6 +371,45 @@ describe('cli/ui-server', () => {
       const answer = await socket.box.response(1)
       expect(answer.ok && (answer.result as { path: string }).path).toBe(path.join(root, 'repo'))
       socket.close()
+    })
+
+    it('reopens the demo a tab opened by its path, not by building another demo', async () => {
+      const socket = (await connect(
+        `ws://127.0.0.1:${server.port}/ws?token=${server.token}`,
+      )) as Tab
+      socket.send(
+        JSON.stringify({ kind: 'request', id: 1, method: 'openDemoRepository', params: {} }),
+      )
+      const opened = await socket.box.response(1)
+      const demoPath = opened.ok && (opened.result as { path: string }).path
+      expect(demoPath).toMatch(/^\/demo-\d+$/)
+      const restarted = new Promise<void>((resolve) => {
+        const stop = client.onRestart(() => {
+          stop()
+          resolve()
+        })
+      })
+
+      process.kill(client.pid!, 'SIGKILL')
+      await restarted
+      socket.send(JSON.stringify({ kind: 'request', id: 2, method: 'summary', params: {} }))
+
+      const answer = await socket.box.response(2)
+      expect(answer.ok && (answer.result as { path: string }).path).toBe(demoPath)
+      socket.close()
+    })
+  })
+
+  describe('openedPath', () => {
+    it('names the repository an open, a demo, a restore or an import left open', () => {
+      const summary = { path: '/r' }
+
+      expect(openedPath('openRepository', summary)).toBe('/r')
+      expect(openedPath('openDemoRepository', summary)).toBe('/r')
+      expect(openedPath('restoreBackup', summary)).toBe('/r')
+      expect(openedPath('importPythonCoral', { source: '/py', target: '/t' })).toBe('/t')
+      expect(openedPath('summary', summary)).toBeNull()
+      expect(openedPath('openRepository', null)).toBeNull()
     })
   })
 

@@ -85,11 +85,12 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const ownsClient = options.client === undefined
   const client = options.client ?? createCoreClient(() => startCoreWorker())
   const repoPath = options.repoPath === undefined ? null : path.resolve(options.repoPath)
-  let reopen: { method: CoreMethod; params: unknown } | null = null
+  /** The repository the core has open, to reopen in a restarted worker. */
+  let openPath: string | null = null
   if (repoPath !== null) {
     try {
       await client.request('openRepository', { path: repoPath }).result
-      reopen = { method: 'openRepository', params: { path: repoPath } }
+      openPath = repoPath
     } catch (error) {
       if (ownsClient) {
         await client.close()
@@ -101,17 +102,19 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   // the tabs' requests until it is, so they do not see NotARepository.
   let reopening: Promise<void> = Promise.resolve()
   const stopReopening = client.onRestart(() => {
-    if (reopen !== null) {
-      const { method, params } = reopen
-      reopening = client.request(method, params as never).result.then(
+    if (openPath !== null) {
+      reopening = client.request('openRepository', { path: openPath }).result.then(
         () => {},
         () => {},
       )
     }
   })
-  const onResult = (method: CoreMethod, params: unknown) => {
-    if (method === 'openRepository' || method === 'openDemoRepository') {
-      reopen = { method, params }
+  const onResult = (method: CoreMethod, _params: unknown, result: unknown) => {
+    // Reopen by path: repeating openDemoRepository would build a second demo
+    // in a new folder, and an import opens its target, not its source.
+    const opened = openedPath(method, result)
+    if (opened !== null) {
+      openPath = opened
     }
   }
 
@@ -269,6 +272,18 @@ async function handleHttp(
       reply(404, 'Not found.\n')
     }
   }
+}
+
+/** The repository a successful request left open in the core, or null if it opened none. */
+export function openedPath(method: CoreMethod, result: unknown): string | null {
+  const value = result as { path?: unknown; target?: unknown } | null
+  const opened =
+    method === 'openRepository' || method === 'openDemoRepository' || method === 'restoreBackup'
+      ? value?.path
+      : method === 'importPythonCoral'
+        ? value?.target
+        : undefined
+  return typeof opened === 'string' ? opened : null
 }
 
 function parseTarget(target: string | undefined): URL | null {

@@ -17,6 +17,8 @@ export const FAKE_ANALYZE_STEPS = 1000
  *
  * - `openRepository`: paths containing `missing` fail with `NotARepository`,
  *   `boom` throws a plain Error (reported as `Internal`), others succeed.
+ * - `openDemoRepository`: opens `/demo-<worker pid>`, so a restarted worker
+ *   that builds "the demo" again lands on a different path.
  * - `summary`: fails with `NotARepository` until a repository is open.
  * - `analyze`: reports `FAKE_ANALYZE_STEPS` progress steps, then answers.
  * - `migrate`: reports one progress step, then waits until cancelled.
@@ -44,6 +46,10 @@ export function createFakeHandlers(): CoreHandlers {
       }
       openPath = path
       return fakeSummary(path)
+    },
+    async openDemoRepository() {
+      openPath = `/demo-${process.pid}`
+      return fakeSummary(openPath)
     },
     async summary() {
       if (openPath === null) {
