@@ -6,6 +6,7 @@ import { setBridge } from './lib/current-bridge'
 import { installBridge } from './stores/install-bridge'
 import { useAppStore } from './stores/app-store'
 import { useAnalysisStore } from './stores/analysis-store'
+import { useRecentStore } from './stores/recent-store'
 import { useRepoStore } from './stores/repo-store'
 import { createFakeBridge, type FakeBridge } from './test/fake-bridge'
 import { makeDryRun, makeSummary } from './test/fixtures'
@@ -96,6 +97,40 @@ describe('app', () => {
     expect(fake.last('importPythonCoral').params).toEqual({ path: '/repos/py' })
     expect(screen.getByText('17')).toBeTruthy()
     expect(screen.getByText('stored hash differs')).toBeTruthy()
+
+    // The core opened the imported repository: the renderer follows it, stays on the report,
+    // and remembers the imported repository, not the Python one.
+    fake.autoRespond('log', [])
+    fake.autoRespond('listTensors', [])
+    await act(async () => fake.last('summary').resolve(makeSummary({ path: '/repos/py-coral' })))
+    expect(useRepoStore.getState().summary?.path).toBe('/repos/py-coral')
+    expect(useRecentStore.getState().recent.map((r) => r.path)).toEqual(['/repos/py-coral'])
+    expect(screen.getByText('stored hash differs')).toBeTruthy()
+    await act(async () =>
+      fireEvent.click(screen.getByRole('button', { name: 'Show imported repository' })),
+    )
+    expect(screen.getByRole('heading', { level: 1, name: 'Overview' })).toBeTruthy()
+  })
+
+  it('reopens the repository when the core comes back after a crash, and says so', async () => {
+    const fake = createFakeBridge({ host: { kind: 'electron' } })
+    installBridge(fake)
+    useRepoStore.setState({ summary: makeSummary({ path: '/repos/demo' }) })
+    useAppStore.setState({ screen: 'overview' })
+    render(<App />)
+
+    act(() => fake.setConnected(false, 'The Coral core exited (code 134)'))
+    expect(fake.callsOf('openRepository')).toHaveLength(0)
+    fake.autoRespond('log', [])
+    fake.autoRespond('listTensors', [])
+    act(() => fake.setConnected(true))
+    await act(async () =>
+      fake.last('openRepository').resolve(makeSummary({ path: '/repos/demo', commits: 7 })),
+    )
+
+    expect(fake.last('openRepository').params).toEqual({ path: '/repos/demo' })
+    expect(screen.getByRole('status').textContent).toMatch(/core stopped unexpectedly/)
+    expect(useRepoStore.getState().summary?.commits).toBe(7)
   })
 
   it('shows the connection-lost banner while the core is unreachable', () => {

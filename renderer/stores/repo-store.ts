@@ -13,7 +13,7 @@ import type {
   TensorListing,
 } from '../../core/api/contract'
 import { getBridge } from '../lib/current-bridge'
-import { reportError, useAppStore } from './app-store'
+import { notify, reportError, useAppStore } from './app-store'
 import { runJob } from './jobs-store'
 import { useRecentStore } from './recent-store'
 
@@ -41,6 +41,13 @@ interface RepoState {
   refresh(): Promise<void>
   /** Adopts a summary the core returned (restore returns one). */
   adoptSummary(summary: RepoSummary): void
+  /**
+   * Opens the current repository again in a core that restarted.
+   *
+   * A restarted core has no repository open; without this, every request
+   * after a crash would fail with "No repository is open".
+   */
+  reopen(): Promise<void>
 }
 
 /** The repository store. */
@@ -85,7 +92,7 @@ export const useRepoStore = create<RepoState>()((set, get) => ({
     try {
       set({ pendingImport: null })
       const summary = await runJob('open', 'Opening the demo repository', 'openDemoRepository', {})
-      await opened(summary, false)
+      await opened(summary, { remember: false })
     } catch (error) {
       reportError(error)
     }
@@ -106,6 +113,10 @@ export const useRepoStore = create<RepoState>()((set, get) => ({
         },
       )
       set({ pendingImport: { path: pending.path, report } })
+      // The core opened the imported repository: show it (and remember it),
+      // but stay here so the report can be read.
+      const summary = await getBridge().request('summary', {}).result
+      await opened(summary, { navigate: false })
     } catch (error) {
       reportError(error)
     }
@@ -125,20 +136,48 @@ export const useRepoStore = create<RepoState>()((set, get) => ({
     set((s) => ({ summary, epoch: s.epoch + 1 }))
     void loadDetails()
   },
+
+  reopen: async () => {
+    const path = get().summary?.path
+    if (path === undefined) {
+      return
+    }
+    try {
+      const summary = await getBridge().request('openRepository', { path }).result
+      get().adoptSummary(summary)
+      notify(
+        'The Coral core stopped unexpectedly and was restarted; the repository is open again. Anything that was running stopped: run it again (an interrupted migration resumes).',
+        path,
+      )
+    } catch (error) {
+      reportError(error)
+    }
+  },
 }))
 
-async function opened(summary: RepoSummary, remember = true): Promise<void> {
+/**
+ * Shows a repository the core has just opened.
+ *
+ * `remember` adds it to the recent list (not the throw-away demo);
+ * `navigate` goes to the Overview.
+ */
+async function opened(
+  summary: RepoSummary,
+  { remember = true, navigate = true }: { remember?: boolean; navigate?: boolean } = {},
+): Promise<void> {
   useRepoStore.setState((s) => ({
     summary,
     log: [],
     tensors: [],
-    pendingImport: null,
+    pendingImport: navigate ? null : s.pendingImport,
     epoch: s.epoch + 1,
   }))
   if (remember) {
     useRecentStore.getState().remember(summary.path)
   }
-  useAppStore.getState().navigate('overview')
+  if (navigate) {
+    useAppStore.getState().navigate('overview')
+  }
   await loadDetails()
 }
 

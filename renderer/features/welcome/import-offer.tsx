@@ -5,6 +5,7 @@ import type { ImportReport } from '../../../core/api/contract'
 import { Figures } from '../../components/figures'
 import { JobProgress } from '../../components/job-progress'
 import { formatCount, formatDuration } from '../../lib/format'
+import { useAppStore } from '../../stores/app-store'
 import { useJobsStore } from '../../stores/jobs-store'
 import { useRepoStore } from '../../stores/repo-store'
 
@@ -12,7 +13,7 @@ import { useRepoStore } from '../../stores/repo-store'
 export function ImportOffer() {
   const pending = useRepoStore((s) => s.pendingImport)
   const importPending = useRepoStore((s) => s.importPending)
-  const openPath = useRepoStore((s) => s.openPath)
+  const navigate = useAppStore((s) => s.navigate)
   const importing = useJobsStore((s) => s.jobs.import?.running === true)
   if (pending === null) {
     return null
@@ -32,8 +33,8 @@ export function ImportOffer() {
       ) : (
         <>
           <ImportReportView report={pending.report} />
-          <button type="button" onClick={() => void openPath(pending.report?.target ?? '')}>
-            Open imported repository
+          <button type="button" onClick={() => navigate('overview')}>
+            Show imported repository
           </button>
         </>
       )}
