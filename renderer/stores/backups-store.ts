@@ -23,7 +23,7 @@ export const useBackupsStore = create<BackupsState>()((set) => ({
 
   load: async () => {
     try {
-      set({ backups: await getBridge().request('listBackups', {}).result })
+      set({ backups: newestFirst(await getBridge().request('listBackups', {}).result) })
     } catch (error) {
       reportError(error)
     }
@@ -32,7 +32,9 @@ export const useBackupsStore = create<BackupsState>()((set) => ({
   create: async () => {
     try {
       const created = await runJob('backup', 'Creating backup', 'createBackup', {})
-      set((s) => ({ backups: [created, ...(s.backups ?? []).filter((b) => b.id !== created.id)] }))
+      set((s) => ({
+        backups: newestFirst([created, ...(s.backups ?? []).filter((b) => b.id !== created.id)]),
+      }))
       notify(`Backup ${created.id} created.`)
     } catch (error) {
       handle(error, 'Backup cancelled. No backup was kept.')
@@ -44,7 +46,7 @@ export const useBackupsStore = create<BackupsState>()((set) => ({
       const summary = await runJob('backup', 'Restoring backup', 'restoreBackup', { id })
       useRepoStore.getState().adoptSummary(summary)
       notify(`Restored backup ${id}.`)
-      set({ backups: await getBridge().request('listBackups', {}).result })
+      set({ backups: newestFirst(await getBridge().request('listBackups', {}).result) })
     } catch (error) {
       handle(error, 'Restore cancelled. The repository was left as it was before the restore.')
     }
@@ -52,12 +54,17 @@ export const useBackupsStore = create<BackupsState>()((set) => ({
 
   remove: async (id) => {
     try {
-      set({ backups: await getBridge().request('deleteBackup', { id }).result })
+      set({ backups: newestFirst(await getBridge().request('deleteBackup', { id }).result) })
     } catch (error) {
       reportError(error)
     }
   },
 }))
+
+/** The core lists backups oldest first; the screen shows the newest on top. */
+function newestFirst(backups: BackupInfo[]): BackupInfo[] {
+  return [...backups].sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+}
 
 function handle(error: unknown, cancelledNotice: string): void {
   if (isCancelled(error)) {

@@ -32,6 +32,19 @@ describe('features/backups/backups-screen', () => {
     expect(screen.getByText('3.70 MB')).toBeTruthy()
   })
 
+  it('shows the newest backup first, as the core lists them oldest first', async () => {
+    const newer = makeBackup({
+      id: '.coral_backup_20261204_090000',
+      createdAt: '2026-12-04T09:00:00.000Z',
+    })
+    fake.autoRespond('listBackups', [backup, newer])
+
+    await act(async () => render(<BackupsScreen />))
+
+    const rows = screen.getAllByRole('row').slice(1)
+    expect(rows.map((r) => within(r).getByRole('code').textContent)).toEqual([newer.id, backup.id])
+  })
+
   it('asks before restoring, says what will change, and restores only on confirm', async () => {
     await act(async () => render(<BackupsScreen />))
 
@@ -39,11 +52,13 @@ describe('features/backups/backups-screen', () => {
 
     const dialog = screen.getByRole('dialog', { name: 'Restore this backup?' })
     expect(dialog.textContent).toContain(
-      `The current store is replaced by the backup taken at ${formatTime(backup.createdAt)}`,
+      `The repository goes back to how it was at ${formatTime(backup.createdAt)}`,
     )
+    // What it is now, from the core's summary, so the person sees what will change.
     expect(dialog.textContent).toContain(
-      'A backup of the current state is kept until the restore completes.',
+      'Now it has 3 commits, is not clustered and takes 3.70 MB on disk.',
     )
+    expect(dialog.textContent).toContain('Anything committed, staged or migrated since then is lost')
     expect(fake.callsOf('restoreBackup')).toHaveLength(0)
 
     fireEvent.click(within(dialog).getByRole('button', { name: 'Restore' }))

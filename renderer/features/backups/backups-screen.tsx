@@ -2,12 +2,13 @@
  * Backups: list, create, restore (confirmed) and delete (confirmed).
  */
 import { useEffect, useState } from 'react'
-import type { BackupInfo } from '../../../core/api/contract'
+import type { BackupInfo, RepoSummary } from '../../../core/api/contract'
 import { ConfirmDialog } from '../../components/confirm-dialog'
 import { JobProgress } from '../../components/job-progress'
-import { formatBytes, formatTime } from '../../lib/format'
+import { formatBytes, formatCount, formatThreshold, formatTime } from '../../lib/format'
 import { useBackupsStore } from '../../stores/backups-store'
 import { useJobsStore } from '../../stores/jobs-store'
+import { useRepoStore } from '../../stores/repo-store'
 
 type Pending = { action: 'restore' | 'delete'; backup: BackupInfo } | null
 
@@ -102,9 +103,20 @@ function BackupTable({
   )
 }
 
+/** "clustered (adaptive, 0.900)" or "not clustered". */
+function describeClustering(summary: RepoSummary): string {
+  const c = summary.clustering
+  if (!c.migrated) {
+    return 'not clustered'
+  }
+  const threshold = c.threshold === null ? '' : `, ${formatThreshold(c.threshold)}`
+  return `clustered (${c.strategy ?? 'unknown strategy'}${threshold})`
+}
+
 function PendingDialog({ pending, onDone }: { pending: NonNullable<Pending>; onDone(): void }) {
   const restore = useBackupsStore((s) => s.restore)
   const remove = useBackupsStore((s) => s.remove)
+  const summary = useRepoStore((s) => s.summary)
   const { backup } = pending
   const taken = formatTime(backup.createdAt)
   if (pending.action === 'restore') {
@@ -119,11 +131,21 @@ function PendingDialog({ pending, onDone }: { pending: NonNullable<Pending>; onD
         }}
       >
         <p>
-          The current store is replaced by the backup taken at {taken} ({formatBytes(backup.bytes)}
-          ). Commits, branches and stored objects made after that time will no longer be in the
-          repository.
+          The repository goes back to how it was at {taken}: its commits, branches, tags, staged
+          tensors and storage (clustered or not) become those of the backup (
+          {formatBytes(backup.bytes)}).
         </p>
-        <p>A backup of the current state is kept until the restore completes.</p>
+        {summary !== null && (
+          <p>
+            Now it has {formatCount(summary.commits)} commit{summary.commits === 1 ? '' : 's'},
+            is {describeClustering(summary)} and takes {formatBytes(summary.storedBytes)} on disk.
+          </p>
+        )}
+        <p>
+          Anything committed, staged or migrated since then is lost: create a backup first if you
+          may want it back. The backup is verified before it replaces anything, and every backup is
+          kept.
+        </p>
       </ConfirmDialog>
     )
   }
