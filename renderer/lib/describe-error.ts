@@ -45,7 +45,7 @@ const ADVICE: Record<FailureCode, string> = {
   AlreadyMigrated:
     'This repository is already migrated. Tick "Force" to migrate it again with the new settings.',
   ValidationFailed:
-    'Validation found problems it could not repair. Restore a backup from the Backups screen, or run Validate with "Fix problems".',
+    'Validation found problems it could not repair. Restore a backup from the Backups screen, or run Validate on the Status screen, then "Fix problems".',
   IoError:
     'A disk operation failed (the disk may be full or a permission missing). Free space or fix permissions, then try again.',
   Cancelled:

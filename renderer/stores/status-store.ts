@@ -13,11 +13,14 @@ interface StatusState {
   status: StatusReport | null
   validation: ValidationReport | null
   optimize: OptimizeReport | null
-  /** Whether Validate also repairs what it can. */
-  fix: boolean
-  setFix(fix: boolean): void
   loadStatus(): Promise<void>
-  validate(): Promise<void>
+  /**
+   * Checks every commit and tensor; with `fix`, also repairs what it can.
+   *
+   * The screen runs it without `fix` first and offers "Fix problems" when
+   * the report has problems left unfixed.
+   */
+  validate(fix?: boolean): Promise<void>
   runOptimize(): Promise<void>
 }
 
@@ -26,9 +29,6 @@ export const useStatusStore = create<StatusState>()((set, get) => ({
   status: null,
   validation: null,
   optimize: null,
-  fix: false,
-
-  setFix: (fix) => set({ fix }),
 
   loadStatus: async () => {
     try {
@@ -38,8 +38,7 @@ export const useStatusStore = create<StatusState>()((set, get) => ({
     }
   },
 
-  validate: async () => {
-    const fix = get().fix
+  validate: async (fix = false) => {
     try {
       const validation = await runJob(
         'validate',

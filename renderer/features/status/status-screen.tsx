@@ -20,11 +20,11 @@ import { useStatusStore } from '../../stores/status-store'
 
 /** The Status screen. */
 export function StatusScreen() {
-  const [status, validation, optimize, fix] = useStatusStore(
-    useShallow((s) => [s.status, s.validation, s.optimize, s.fix]),
+  const [status, validation, optimize] = useStatusStore(
+    useShallow((s) => [s.status, s.validation, s.optimize]),
   )
-  const [loadStatus, validate, runOptimize, setFix] = useStatusStore(
-    useShallow((s) => [s.loadStatus, s.validate, s.runOptimize, s.setFix]),
+  const [loadStatus, validate, runOptimize] = useStatusStore(
+    useShallow((s) => [s.loadStatus, s.validate, s.runOptimize]),
   )
   const busy = useJobsStore(
     (s) => s.jobs.validate?.running === true || s.jobs.optimize?.running === true,
@@ -40,15 +40,32 @@ export function StatusScreen() {
       {status === null ? <p className="muted">Loading…</p> : <StatusFigures status={status} />}
 
       <h2>Validate</h2>
+      <p className="muted">
+        Reads back every tensor of every commit and checks it against its id; changes nothing.
+      </p>
       <div className="row">
         <button type="button" onClick={() => void validate()} disabled={busy}>
           Validate
         </button>
-        <label className="check">
-          <input type="checkbox" checked={fix} onChange={(e) => setFix(e.target.checked)} />
-          Fix problems
-        </label>
+        {validation !== null && validation.unfixed > 0 && (
+          <button
+            type="button"
+            className="button-secondary"
+            onClick={() => void validate(true)}
+            disabled={busy}
+          >
+            Fix problems
+          </button>
+        )}
       </div>
+      {validation !== null && validation.unfixed > 0 && (
+        <p className="muted">
+          Fix problems validates again and repairs what it can: it finishes an interrupted restore
+          or migration, removes temporary files and unreferenced objects, restores damaged commits
+          and tensors from a backup holding a good copy, and rebuilds the clustering index. What
+          no backup holds cannot be repaired.
+        </p>
+      )}
       <JobProgress jobKey="validate" />
       {validation !== null && (
         <ValidationView
