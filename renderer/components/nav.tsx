@@ -17,6 +17,7 @@ const ITEMS: readonly { screen: Screen; label: string; needsRepo: boolean }[] = 
 /** Navigation links; repository screens are disabled until one is open. */
 export function Nav() {
   const screen = useAppStore((s) => s.screen)
+  const tensorFrom = useAppStore((s) => s.tensorFrom)
   const navigate = useAppStore((s) => s.navigate)
   const hasRepo = useRepoStore((s) => s.summary !== null)
   const path = useRepoStore((s) => s.summary?.path ?? null)
@@ -26,7 +27,7 @@ export function Nav() {
       <ul>
         {ITEMS.map((item) => {
           const current =
-            screen === item.screen || (screen === 'tensor' && item.screen === 'overview')
+            screen === item.screen || (screen === 'tensor' && item.screen === tensorFrom)
           return (
             <li key={item.screen}>
               <a

@@ -19,12 +19,17 @@ interface AppState {
   screen: Screen
   /** Name of the tensor the tensor view shows. */
   tensorName: string | null
+  /** The commit it is read from; null for HEAD. */
+  tensorRef: string | null
+  /** The screen the tensor view was opened from, where its back link goes. */
+  tensorFrom: Screen
   banner: Banner | null
   connected: boolean
   /** Why the connection dropped, as the bridge reported it. */
   disconnectReason: string | null
   navigate(screen: Screen): void
-  openTensor(name: string): void
+  /** Shows tensor `name` as of commit `ref` (HEAD when omitted) in the tensor view. */
+  openTensor(name: string, ref?: string): void
   dismissBanner(): void
   setConnection(connected: boolean, reason?: string): void
 }
@@ -33,11 +38,19 @@ interface AppState {
 export const useAppStore = create<AppState>()((set) => ({
   screen: 'welcome',
   tensorName: null,
+  tensorRef: null,
+  tensorFrom: 'overview',
   banner: null,
   connected: true,
   disconnectReason: null,
   navigate: (screen) => set({ screen }),
-  openTensor: (name) => set({ screen: 'tensor', tensorName: name }),
+  openTensor: (name, ref) =>
+    set((s) => ({
+      screen: 'tensor',
+      tensorName: name,
+      tensorRef: ref ?? null,
+      tensorFrom: s.screen === 'tensor' ? s.tensorFrom : s.screen,
+    })),
   dismissBanner: () => set({ banner: null }),
   setConnection: (connected, reason) =>
     set({ connected, disconnectReason: connected ? null : (reason ?? null) }),

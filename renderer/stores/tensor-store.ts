@@ -10,16 +10,18 @@ import { useRepoStore } from './repo-store'
 
 interface TensorState {
   detail: TensorDetail | null
-  load(name: string): Promise<void>
+  /** Reads tensor `name` as of commit `ref` (HEAD when null). */
+  load(name: string, ref: string | null): Promise<void>
 }
 
 /** The tensor store. */
 export const useTensorStore = create<TensorState>()((set) => ({
   detail: null,
-  load: async (name) => {
+  load: async (name, ref) => {
     set((s) => (s.detail?.name === name ? s : { detail: null }))
     try {
-      set({ detail: await runJob('tensor', `Reading ${name}`, 'tensorDetail', { name }) })
+      const params = ref === null ? { name } : { name, ref }
+      set({ detail: await runJob('tensor', `Reading ${name}`, 'tensorDetail', params) })
     } catch (error) {
       if (!isCancelled(error)) {
         reportError(error)

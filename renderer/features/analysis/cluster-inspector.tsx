@@ -3,6 +3,7 @@
  */
 import type { ClusterReport } from '../../../core/api/contract'
 import { formatBytes, formatCount, formatSimilarity, shortId } from '../../lib/format'
+import { useAppStore } from '../../stores/app-store'
 
 /** The inspector panel for `cluster` (number `index + 1` in the plan). */
 export function ClusterInspector({
@@ -14,6 +15,7 @@ export function ClusterInspector({
   index: number
   onClose(): void
 }) {
+  const openTensor = useAppStore((s) => s.openTensor)
   const standalone = cluster.members.reduce((sum, m) => sum + m.standaloneBytes, 0)
   const delta = cluster.members.reduce((sum, m) => sum + m.deltaBytes, 0)
   return (
@@ -57,7 +59,21 @@ export function ClusterInspector({
                 <td>
                   <code>{shortId(m.tensorId)}</code>
                 </td>
-                <td>{m.names.join(', ')}</td>
+                <td>
+                  {/* With one name, that name holds this id in every commit listed. */}
+                  {m.names.length === 1 && m.commits[0] !== undefined ? (
+                    <button
+                      type="button"
+                      className="link"
+                      title={`Open in the tensor view, as of commit ${shortId(m.commits[0])}`}
+                      onClick={() => openTensor(m.names[0]!, m.commits[0])}
+                    >
+                      {m.names[0]}
+                    </button>
+                  ) : (
+                    m.names.join(', ')
+                  )}
+                </td>
                 <td title={m.commits.join(', ')}>
                   {m.commits.slice(0, 3).map(shortId).join(', ')}
                   {m.commits.length > 3 && ` +${formatCount(m.commits.length - 3)}`}

@@ -7,31 +7,47 @@ import type { Histogram, TensorDetail } from '../../../core/api/contract'
 import { Figures } from '../../components/figures'
 import { JobProgress } from '../../components/job-progress'
 import { PRIMARY_COLOR } from '../../lib/chart-colors'
-import { formatBytes, formatCount, formatShape, formatSimilarity, shortId } from '../../lib/format'
+import {
+  formatBytes,
+  formatCount,
+  formatPercent,
+  formatShape,
+  formatSimilarity,
+  shortId,
+} from '../../lib/format'
 import { useAppStore } from '../../stores/app-store'
 import { useTensorStore } from '../../stores/tensor-store'
 
 /** The Tensor view for the tensor chosen in Overview. */
 export function TensorScreen() {
   const name = useAppStore((s) => s.tensorName)
+  const ref = useAppStore((s) => s.tensorRef)
+  const from = useAppStore((s) => s.tensorFrom)
   const navigate = useAppStore((s) => s.navigate)
   const detail = useTensorStore((s) => s.detail)
   const load = useTensorStore((s) => s.load)
 
   useEffect(() => {
     if (name !== null) {
-      void load(name)
+      void load(name, ref)
     }
-  }, [name, load])
+  }, [name, ref, load])
 
   return (
     <div className="screen">
-      <button type="button" className="link" onClick={() => navigate('overview')}>
-        ← Overview
+      <button type="button" className="link" onClick={() => navigate(from)}>
+        ← {from === 'analysis' ? 'Analysis' : 'Overview'}
       </button>
       <h1>{name ?? 'No tensor selected'}</h1>
+      {ref !== null && (
+        <p className="muted">
+          As of commit <code title={ref}>{shortId(ref)}</code>
+        </p>
+      )}
       <JobProgress jobKey="tensor" />
-      {detail !== null && detail.name === name && <TensorBody detail={detail} />}
+      {detail !== null && detail.name === name && (ref === null || detail.commit === ref) && (
+        <TensorBody detail={detail} />
+      )}
     </div>
   )
 }
@@ -49,6 +65,7 @@ function formatValue(value: number, digits = 6): string {
 
 function TensorBody({ detail }: { detail: TensorDetail }) {
   const { storage, stats } = detail
+  const isDelta = storage.kind === 'delta'
   return (
     <>
       <Figures
@@ -67,23 +84,40 @@ function TensorBody({ detail }: { detail: TensorDetail }) {
         items={[
           {
             label: 'Stored as',
-            value: storage.kind === 'delta' ? 'delta against a reference' : 'standalone',
+            value: isDelta ? 'delta against a cluster reference' : 'standalone',
           },
           {
-            label: 'Stored bytes',
+            label: isDelta ? 'Delta bytes' : 'Stored bytes',
             value: formatBytes(storage.storedBytes),
-            title: 'Size of the object file on disk',
+            title: isDelta
+              ? 'Size of the delta object file on disk; the reference is stored once for its cluster'
+              : 'Size of the object file on disk',
           },
           {
-            label: 'Reference',
-            value:
-              storage.referenceId === null ? (
-                '—'
-              ) : (
-                <code title={storage.referenceId}>{shortId(storage.referenceId)}</code>
-              ),
+            label: 'Stored / raw',
+            value: formatPercent(
+              detail.byteLength > 0 ? storage.storedBytes / detail.byteLength : Number.NaN,
+            ),
+            title: 'Stored bytes divided by the raw size',
           },
-          { label: 'Similarity to reference', value: formatSimilarity(storage.similarity) },
+          ...(isDelta
+            ? [
+                {
+                  label: 'Reference',
+                  value:
+                    storage.referenceId === null ? (
+                      '—'
+                    ) : (
+                      <code title={storage.referenceId}>{shortId(storage.referenceId)}</code>
+                    ),
+                },
+                {
+                  label: 'Similarity to reference',
+                  value: formatSimilarity(storage.similarity),
+                  title: 'Cosine similarity over the full tensor',
+                },
+              ]
+            : []),
         ]}
       />
       <h2>Values</h2>
