@@ -25,10 +25,10 @@ describe('delta size estimates', () => {
     const b = nudgedF32(base, 0.02, 2, [base.length])
     const exact = encodedSize(deltaObject(a, b, 'b'.repeat(64), 0.99, 1000))
 
-    expect(estimatedDeltaBytes(a, b, 'b'.repeat(64), 0.99, 1000)).toEqual({
-      bytes: exact,
-      exact: true,
-    })
+    const estimate = estimatedDeltaBytes(a, b, 'b'.repeat(64), 0.99, 1000)
+
+    expect(estimate).toMatchObject({ bytes: exact, exact: true })
+    expect(encodedSize(estimate.encoded!)).toBe(exact)
   })
 
   it('estimates a large delta from a sample, close to the full encoding', () => {

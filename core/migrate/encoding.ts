@@ -47,7 +47,7 @@ const ESTIMATE_BLOCKS = 8
  * The size `deltaObject` would have, estimated by encoding a sample of
  * `ESTIMATE_SAMPLE_ELEMENTS` elements (8 evenly spaced blocks of both
  * tensors) and scaling the payload to the full length. Small tensors are
- * encoded whole and the result says `exact`. Planners compare candidate
+ * encoded whole and the result says `exact` and carries the encoding. Planners compare candidate
  * trees with this and encode only the chosen one in full.
  */
 export function estimatedDeltaBytes(
@@ -56,14 +56,12 @@ export function estimatedDeltaBytes(
   baseId: string,
   similarity: number,
   standaloneBytes: number,
-): { bytes: number; exact: boolean } {
+): { bytes: number; exact: boolean; encoded?: EncodedObject } {
   const size = itemSize(tensor.dtype)
   const count = tensor.data.length / size
   if (count <= 2 * ESTIMATE_SAMPLE_ELEMENTS) {
-    return {
-      bytes: encodedSize(deltaObject(tensor, base, baseId, similarity, standaloneBytes)),
-      exact: true,
-    }
+    const encoded = deltaObject(tensor, base, baseId, similarity, standaloneBytes)
+    return { bytes: encodedSize(encoded), exact: true, encoded }
   }
   const block = Math.ceil(ESTIMATE_SAMPLE_ELEMENTS / ESTIMATE_BLOCKS)
   const sample = (data: Uint8Array) => {

@@ -46,6 +46,8 @@ import {
   type PlanMean,
   type RunOptions,
 } from './planner.js'
+import { mapConcurrent } from '../store/concurrency.js'
+import type { PlannedPayloads } from './planned-payloads.js'
 import { TensorCache } from './tensor-cache.js'
 import { createThrottle } from './throttle.js'
 import { validateRepository } from './validate.js'
@@ -53,6 +55,9 @@ import { isDeltaCodec } from '../store/object-format.js'
 
 /** Milliseconds between journal progress updates. */
 const JOURNAL_INTERVAL_MS = 2000
+
+/** Entries re-encoded at once (each holds a tensor, its base and its encoding). */
+const ENCODE_CONCURRENCY = 4
 
 /** Options of `migrate`; the contract's `MigrateOptions` with defaults. */
 export type MigrateInput = Partial<MigrateOptions> & Pick<MigrateOptions, 'strategy' | 'threshold'>
@@ -115,6 +120,7 @@ export async function migrate(
   return repo.withWriteLock('cluster migrate', async () => {
     let journal = await readJournal(repo)
     const resumed = journal !== undefined
+    let payloads: PlannedPayloads | undefined
     if (!journal) {
       let index: ClusteringIndex | undefined
       let damaged = false
@@ -129,7 +135,7 @@ export async function migrate(
       }
       const backupPath = options.backup ? (await createBackup(repo, run)).path : null
       const storedBytesBefore = await repo.objects.totalBytes()
-      const { plan } = await buildStoragePlan(
+      const planned = await buildStoragePlan(
         repo,
         {
           strategy: options.strategy,
@@ -138,6 +144,8 @@ export async function migrate(
         },
         run,
       )
+      const { plan } = planned
+      payloads = planned.payloads
       journal = {
         version: 1,
         startedAt: new Date().toISOString(),
@@ -152,7 +160,7 @@ export async function migrate(
       journal.backupPath = (await createBackup(repo, run)).path
       await writeJournal(repo, journal)
     }
-    await executeJournal(repo, journal, options.batchSize ?? DEFAULT_BATCH_SIZE, run)
+    await executeJournal(repo, journal, options.batchSize ?? DEFAULT_BATCH_SIZE, run, payloads)
 
     const validation = await validateRepository(repo, { fix: false }, run)
     let clustered = 0
@@ -191,6 +199,7 @@ export async function executeJournal(
   journal: Journal,
   batchSize: number,
   run: RunOptions,
+  payloads?: PlannedPayloads,
 ): Promise<void> {
   const { plan } = journal
   const cache = new TensorCache(repo.objects, batchSize)
@@ -233,13 +242,17 @@ export async function executeJournal(
   }
 
   if (from <= PHASES.indexOf('encode')) {
-    for (const [i, entry] of plan.entries.entries()) {
+    // Deltas are taken against their bases' bytes, which never change, so
+    // entries are independent: a few run at once, overlapping one object's
+    // fsync with the next one's encoding. Each replacement is atomic and
+    // verified; a rerun skips entries already in their planned form.
+    let completed = 0
+    await mapConcurrent(plan.entries, ENCODE_CONCURRENCY, async (entry) => {
       throwIfAborted(run.signal)
       const current = await repo.objects.readHeader(entry.id).catch(() => undefined)
       if (current === undefined) {
-        continue // no longer in the store (collected since the plan was made)
+        return // no longer in the store (collected since the plan was made)
       }
-      const rawBytes = current.header.length
       if (entry.base === null) {
         if (isDeltaCodec(current.header.codec)) {
           await repo.objects.replaceEncoding(entry.id, standaloneObject(await cache.get(entry.id)))
@@ -249,32 +262,33 @@ export async function executeJournal(
         if (!(await repo.objects.has(entry.base))) {
           const mean = means.get(entry.base)
           if (!mean) {
-            continue // its base left the store: keep this tensor standalone
+            return // its base left the store: keep this tensor standalone
           }
           await writeMean(repo, cache, mean)
         }
-        const tensor = await cache.get(entry.id)
         const base = await cache.get(entry.base)
-        const encoded = deltaObject(
-          tensor,
-          base,
-          entry.base,
-          entry.similarity!,
-          entry.standaloneBytes,
-        )
+        const encoded =
+          payloads?.get(entry.id, entry.base) ??
+          deltaObject(
+            await cache.get(entry.id),
+            base,
+            entry.base,
+            entry.similarity!,
+            entry.standaloneBytes,
+          )
         if (encodedSize(encoded) < entry.standaloneBytes) {
           await repo.objects.replaceEncoding(entry.id, encoded, base)
         }
       }
-      bytesIn += rawBytes
+      bytesIn += current.header.length
       bytesOut += (await repo.objects.storedSize(entry.id)) ?? 0
-      journal.done = i + 1
-      throttle({ phase: 'migrate', done: i + 1, total, bytesIn, bytesOut }, i + 1 === total)
+      journal.done = ++completed
+      throttle({ phase: 'migrate', done: completed, total, bytesIn, bytesOut }, completed === total)
       if (performance.now() - lastJournalWrite > JOURNAL_INTERVAL_MS) {
-        await writeJournal(repo, journal)
         lastJournalWrite = performance.now()
+        await writeJournal(repo, journal)
       }
-    }
+    })
     await setPhase('index')
   }
 

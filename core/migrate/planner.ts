@@ -40,6 +40,7 @@ import { collectCandidates, type CandidateGroup, type CandidateSet } from './can
 import { deltaObject, encodedSize, estimatedDeltaBytes, standaloneObject } from './encoding.js'
 import { buildForest, MAX_PLAN_DEPTH } from './forest.js'
 import { createThrottle } from './throttle.js'
+import { edgeKey, PlannedPayloads } from './planned-payloads.js'
 import { TensorCache } from './tensor-cache.js'
 import { isDeltaCodec } from '../store/object-format.js'
 
@@ -172,6 +173,8 @@ class PlanContext {
   readonly edges = new Map<string, EdgeResult>()
   readonly means = new Map<string, { id: string; bytes: number; sketch: Float32Array } | null>()
   readonly partitions = new Map<string, { strategy: ClusterStrategy; clusters: number[][] }[]>()
+  /** Exact encodings of the chosen deltas, for the migration to write. */
+  readonly payloads = new PlannedPayloads()
   planned = 0
   bytesOut = 0
 
@@ -232,13 +235,18 @@ class PlanContext {
     const result: EdgeResult = known ?? { similarity: finiteOr0(cosineSimilarity(tensor, base)) }
     if (precision === 'exact') {
       const standalone = await this.standaloneBytes(id)
-      result.bytes = encodedSize(deltaObject(tensor, base, baseId, result.similarity, standalone))
+      const encoded = deltaObject(tensor, base, baseId, result.similarity, standalone)
+      this.payloads.offer(id, baseId, encoded)
+      result.bytes = encodedSize(encoded)
       result.estimate ??= result.bytes
     } else if (precision === 'estimate') {
       const standalone = await this.standaloneBytes(id)
       const estimate = estimatedDeltaBytes(tensor, base, baseId, result.similarity, standalone)
       result.estimate = estimate.bytes
-      if (estimate.exact) result.bytes = estimate.bytes
+      if (estimate.encoded) {
+        this.payloads.offer(id, baseId, estimate.encoded)
+        result.bytes = estimate.bytes
+      }
     }
     this.edges.set(key, result)
     return result
@@ -578,6 +586,8 @@ function sum(values: number[]): number {
 export interface PlanResult {
   report: ClusterPlan
   plan: StoragePlan
+  /** Encodings of the plan's deltas made while planning (within a budget). */
+  payloads: PlannedPayloads
 }
 
 /**
@@ -649,6 +659,10 @@ async function planWithContext(ctx: PlanContext, options: PlanOptions): Promise<
   for (const group of set.groups) {
     throwIfAborted(ctx.run.signal)
     const outcome = await planGroup(ctx, group, options.strategy, options.threshold, maxDepth)
+    const chosen = outcome.clusters.flatMap(({ outcome: c }) =>
+      c.entries.filter((e) => e.base !== null).map((e) => edgeKey(e.id, e.base!)),
+    )
+    ctx.payloads.prune(new Set(group.ids), new Set(chosen))
     let groupClusters = 0
     let groupClustered = 0
     for (const entry of outcome.standalone) entries.push(entry)
@@ -760,7 +774,7 @@ async function planWithContext(ctx: PlanContext, options: PlanOptions): Promise<
     projection: projectionOf(ctx, plan),
     elapsedMs: 0,
   }
-  return { report, plan }
+  return { report, plan, payloads: ctx.payloads }
 }
 
 /** Orders entries so every base precedes the deltas that use it. */
