@@ -135,8 +135,23 @@ export async function buildRepository(
   return repo
 }
 
-/** Saves a README screenshot of the viewport as `docs/screenshots/<name>.png`. */
+/**
+ * Whether this run refreshes the README screenshots.
+ *
+ * Off by default, so an ordinary test run leaves the tracked PNGs alone;
+ * `npm run screenshots` sets `CORAL_SCREENSHOTS=1`.
+ */
+export const WRITE_SCREENSHOTS = process.env['CORAL_SCREENSHOTS'] === '1'
+
+/**
+ * Saves a README screenshot of the viewport as `docs/screenshots/<name>.png`.
+ *
+ * Does nothing unless `CORAL_SCREENSHOTS=1` (see `WRITE_SCREENSHOTS`).
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!WRITE_SCREENSHOTS) {
+    return
+  }
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) })
 }
