@@ -34,6 +34,39 @@ test.describe('with --demo', () => {
     ).toBeVisible()
     await screenshot(app, 'overview')
   })
+
+  test('follows the system colour scheme: dark when the system is dark', async ({ app }) => {
+    await expect(app.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
+    const background = () => app.evaluate(() => getComputedStyle(document.body).backgroundColor)
+
+    await app.emulateMedia({ colorScheme: 'light' })
+    const light = await background()
+    await app.emulateMedia({ colorScheme: 'dark' })
+    const dark = await background()
+
+    expect(light).toBe('rgb(247, 248, 250)')
+    expect(dark).toBe('rgb(20, 23, 28)')
+    await screenshot(app, 'overview-dark')
+  })
+
+  test('a tensor opens in the tensor view with its statistics and histogram', async ({ app }) => {
+    const tensors = app
+      .getByRole('table')
+      .filter({ has: app.getByRole('columnheader', { name: 'Dtype' }) })
+    const first = tensors.locator('tbody tr').first().getByRole('button')
+    const name = await first.textContent()
+
+    await first.click()
+
+    await expect(app.getByRole('heading', { level: 1, name: name! })).toBeVisible()
+    await expect(figure(app, 'Tensor', 'Dtype')).toHaveText(/^(F|BF|I|U)\d+/)
+    await expect(figure(app, 'Storage', 'Stored as')).toHaveText('standalone')
+    await expect(figure(app, 'Statistics', 'Mean')).toHaveText(/\d/)
+    const histogram = app.locator('figure.chart').filter({ hasText: 'Histogram of finite values' })
+    await expect(histogram.locator('.recharts-bar-rectangle').first()).toBeVisible()
+    await app.getByRole('button', { name: '← Overview' }).click()
+    await expect(app.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
+  })
 })
 
 test.describe('without a repository', () => {
