@@ -56,7 +56,7 @@ export function JobProgress({ jobKey, detailed = false }: JobProgressProps) {
             <>
               <dt>Rate</dt>
               <dd>{rates.bytesInPerSecond === null ? '—' : formatRate(rates.bytesInPerSecond)}</dd>
-              <dt>Time left</dt>
+              <dt>Phase time left</dt>
               <dd>{rates.etaMs === null ? '—' : formatDuration(rates.etaMs)}</dd>
             </>
           )}

@@ -29,10 +29,15 @@ export function SavedChart() {
   if (data.length < 2) {
     return null
   }
+  // Enough decimals that ticks of a short encode phase do not all read the same.
+  const span = (data.at(-1)?.seconds ?? 0) - (data[0]?.seconds ?? 0)
+  const digits = span < 1 ? 2 : span < 10 ? 1 : 0
+  const seconds = (s: number) => `${s.toFixed(digits)} s`
   return (
     <figure className="chart">
       <figcaption>
-        Bytes saved so far: raw bytes of the tensors migrated minus the bytes they are stored in
+        Bytes saved so far: raw bytes of the tensors migrated minus the bytes they are stored in,
+        against seconds since the migration started
       </figcaption>
       <AreaChart
         responsive
@@ -45,11 +50,12 @@ export function SavedChart() {
           dataKey="seconds"
           type="number"
           domain={['dataMin', 'dataMax']}
-          tickFormatter={(s: number) => `${s.toFixed(1)} s`}
+          tickFormatter={seconds}
+          tickCount={6}
         />
         <YAxis tickFormatter={(b: number) => formatBytes(b)} width={72} />
         <Tooltip
-          labelFormatter={(s) => `${Number(s).toFixed(1)} s`}
+          labelFormatter={(s) => seconds(Number(s))}
           formatter={(b) => [formatBytes(Number(b)), 'Saved']}
         />
         <Area
