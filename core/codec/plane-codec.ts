@@ -97,8 +97,34 @@ export function decodePlanes(payload: Uint8Array, length: number, itemSize: numb
 
 /** Shannon entropy (bits per byte) of an evenly spaced sample of `bytes`. */
 export function sampledEntropy(bytes: Uint8Array): number {
-  const counts = new Uint32Array(256)
   const step = Math.max(1, Math.floor(bytes.length / SAMPLE_BYTES))
+  const { entropy, n } = entropyOf(bytes, step)
+  // A small sample cannot show 8 bits: scale the bar by the sample's maximum.
+  return n >= 4096 ? entropy : entropy + (8 - Math.log2(Math.min(n, 256)))
+}
+
+/**
+ * About the size of `encodePlanes` output for already split `planes`, from
+ * each plane's order-0 entropy instead of compressing it (several times
+ * cheaper). zstd codes such planes' literals with Huffman codes close to that
+ * entropy, and does better where long runs repeat, so this slightly
+ * overstates sparse planes. Planners use it to rank candidates only.
+ */
+export function entropyEstimatePlanes(planes: Uint8Array, itemSize: number): number {
+  const planeLength = planes.length / itemSize
+  let total = 0
+  for (let p = 0; p < itemSize; p++) {
+    const { entropy } = entropyOf(planes.subarray(p * planeLength, (p + 1) * planeLength), 1)
+    const coded =
+      entropy < RANDOM_ENTROPY_BITS ? Math.ceil((entropy * planeLength) / 8) : planeLength
+    total += 5 + Math.min(coded, planeLength)
+  }
+  return total
+}
+
+/** Shannon entropy (bits per byte) of every `step`-th byte, and how many were counted. */
+function entropyOf(bytes: Uint8Array, step: number): { entropy: number; n: number } {
+  const counts = new Uint32Array(256)
   let n = 0
   for (let i = 0; i < bytes.length; i += step) {
     counts[bytes[i]!]!++
@@ -111,6 +137,5 @@ export function sampledEntropy(bytes: Uint8Array): number {
       entropy -= p * Math.log2(p)
     }
   }
-  // A small sample cannot show 8 bits: scale the bar by the sample's maximum.
-  return n >= 4096 ? entropy : entropy + (8 - Math.log2(Math.min(n, 256)))
+  return { entropy, n }
 }

@@ -37,6 +37,17 @@ export function encodeStandalone(tensor: Tensor, level?: number): EncodedObject 
   return { header: { ...base, codec: 'raw' }, payload: tensor.data }
 }
 
+/** The header of a delta of `tensor` against `baseId`. */
+export function deltaHeader(tensor: Tensor, baseId: string): ObjectHeader {
+  return {
+    dtype: tensor.dtype,
+    shape: [...tensor.shape],
+    length: tensor.data.length,
+    codec: 'diff-planes-zstd',
+    base: baseId,
+  }
+}
+
 /** The delta encoding against `base` (same dtype and shape), identified by `baseId`. */
 export function encodeDelta(
   tensor: Tensor,
@@ -48,13 +59,7 @@ export function encodeDelta(
     throw new CoralError('Internal', 'A delta needs a base of the same dtype and shape')
   }
   return {
-    header: {
-      dtype: tensor.dtype,
-      shape: [...tensor.shape],
-      length: tensor.data.length,
-      codec: 'diff-planes-zstd',
-      base: baseId,
-    },
+    header: deltaHeader(tensor, baseId),
     payload: encodePlanes(
       orderedDiff(tensor.dtype, tensor.data, base.data),
       itemSize(tensor.dtype),

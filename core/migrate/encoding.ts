@@ -2,7 +2,15 @@
  * The exact stored forms a migration writes, shared by the planner and the
  * writer so that a plan's predicted bytes are the bytes the migration writes.
  */
-import { encodeDelta, encodeStandalone, type EncodedObject } from '../codec/tensor-codec.js'
+import { splitPlanes } from '../codec/byte-planes.js'
+import { orderedDiff } from '../codec/ordered-diff.js'
+import { entropyEstimatePlanes } from '../codec/plane-codec.js'
+import {
+  deltaHeader,
+  encodeDelta,
+  encodeStandalone,
+  type EncodedObject,
+} from '../codec/tensor-codec.js'
 import type { ObjectHeader } from '../store/object-format.js'
 import { itemSize } from '../tensor/dtype.js'
 import type { Tensor } from '../tensor/tensor.js'
@@ -73,21 +81,11 @@ export function estimatedDeltaBytes(
     return out
   }
   const sampleCount = block * ESTIMATE_BLOCKS
-  const shape = [sampleCount]
-  const encoded = encodeDelta(
-    { ...tensor, shape, data: sample(tensor.data) },
-    { ...base, shape, data: sample(base.data) },
-    baseId,
+  const planes = splitPlanes(
+    orderedDiff(tensor.dtype, sample(tensor.data), sample(base.data)),
+    size,
   )
-  const header = {
-    ...encoded.header,
-    shape: [...tensor.shape],
-    length: tensor.data.length,
-    similarity,
-    standaloneBytes,
-  }
-  return {
-    bytes: packedSize(header, Math.round((encoded.payload.length * count) / sampleCount)),
-    exact: false,
-  }
+  const payload = entropyEstimatePlanes(planes, size)
+  const header = { ...deltaHeader(tensor, baseId), similarity, standaloneBytes }
+  return { bytes: packedSize(header, Math.round((payload * count) / sampleCount)), exact: false }
 }
