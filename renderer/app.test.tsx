@@ -1,4 +1,4 @@
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ImportReport, TensorDetail } from '../core/api/contract'
 import { App } from './app'
@@ -61,6 +61,33 @@ describe('app', () => {
 
     expect(pickDirectory).toHaveBeenCalledOnce()
     expect(fake.last('openRepository').params).toEqual({ path: '/repos/picked' })
+  })
+
+  it('lists recent repositories on Welcome, opens one, and forgets one', async () => {
+    const fake = createFakeBridge()
+    installBridge(fake)
+    openFake(fake, '/repos/older')
+    useRecentStore.getState().remember('/repos/older')
+    useRecentStore.getState().remember('/repos/newer')
+    render(<App />)
+
+    const recent = screen.getByRole('heading', { name: 'Recent repositories' }).parentElement!
+    expect(
+      within(recent)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual([expect.stringContaining('/repos/newer'), expect.stringContaining('/repos/older')])
+    fireEvent.click(within(recent).getByRole('button', { name: 'Forget /repos/newer' }))
+    expect(within(recent).getAllByRole('listitem')).toHaveLength(1)
+    await act(async () =>
+      fireEvent.click(within(recent).getByRole('button', { name: '/repos/older' })),
+    )
+
+    expect(fake.last('openRepository').params).toEqual({ path: '/repos/older' })
+    expect(screen.getByRole('heading', { level: 1, name: 'Overview' })).toBeTruthy()
+    expect(JSON.parse(localStorage.getItem('coral.recent-repositories')!).state.recent).toEqual([
+      { path: '/repos/older', openedAt: expect.any(String) },
+    ])
   })
 
   it('offers an import for a Python-Coral repository and shows the report counts', async () => {
