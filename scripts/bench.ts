@@ -150,6 +150,8 @@ async function migrationBench(label: string, files: string[], repoDir: string) {
   console.log(`\nMigrate: ${label}, ${files.length} checkpoints, ${mb(base.rawBytes)} raw tensor bytes, strategy adaptive, threshold 0.9`)
   console.log(`  stored / raw: coral ${stored.toFixed(3)} | whole-file zstd-3 ${base.wholeFile.toFixed(3)} | byte-grouped zstd-3 ${base.grouped.toFixed(3)} | XOR previous ${base.xorPrevious.toFixed(3)}`)
   console.log(`  wall time: migrate ${(run.ms / 1000).toFixed(2)} s, dry run ${(plan.ms / 1000).toFixed(2)} s, zstd -3 -T1 ${(zstd.ms / 1000).toFixed(2)} s (migrate/zstd ${(run.ms / zstd.ms).toFixed(1)})`)
+  const phases = Object.entries(run.phaseMs as Record<string, number>)
+  console.log(`  migrate phases: ${phases.map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(', ')} (each from its first progress event to the next phase's; sketch includes clustering, migrate the cleanup)`)
   console.log(`  peak memory: migrate ${mb(run.peakRssBytes)}, dry run ${mb(plan.peakRssBytes)}, zstd ${mb(zstd.peakRssBytes)}`)
   console.log(`  dry-run prediction ${mb(plan.predictedStoredBytes as number)} vs result ${mb(run.storedBytesAfter as number)} (${(predictionError * 100).toFixed(2)}%)`)
   console.log(`  ${run.clusters} clusters, ${run.clustered} clustered tensors; validation ${run.validationOk ? 'passed' : 'FAILED'} (${run.tensorsChecked} tensor versions read back)`)

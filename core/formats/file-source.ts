@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 
 import { malformed } from './format-errors.js'
@@ -56,7 +57,11 @@ export class FileSource {
     const out = new Uint8Array(length)
     let done = 0
     while (done < length) {
-      const { bytesRead } = await this.handle.read(out, done, length - done, offset + done)
+      // A synchronous read: weight files are usually in the page cache, where a
+      // trip through libuv's thread pool costs more than the copy itself (it
+      // was a quarter of ingest time on zoo/lm+ft). Readers ask for one tensor
+      // at a time, so the event loop waits at most one tensor's read.
+      const bytesRead = readSync(this.handle.fd, out, done, length - done, offset + done)
       if (bytesRead === 0) {
         // The file shrank while we read it.
         throw malformed(this.file, `${what} was cut short: the file changed while being read`)

@@ -65,9 +65,25 @@ export async function migratePhase(repoDir: string, which: 'dry-run' | 'migrate'
     const plan = await dryRun(repo, options)
     reportPhase({ ms: performance.now() - started, predictedStoredBytes: plan.predictedStoredBytes, errorBound: plan.prediction.errorBound })
   } else {
-    const report = await migrate(repo, { ...options, batchSize: 64 })
+    // Where the time goes: each progress phase from its first event to the next phase's.
+    const phaseStarts: [string, number][] = []
+    const report = await migrate(
+      repo,
+      { ...options, batchSize: 64 },
+      {
+        progressIntervalMs: 0,
+        onProgress: (p) => {
+          if (phaseStarts.at(-1)?.[0] !== p.phase) phaseStarts.push([p.phase, performance.now() - started])
+        },
+      },
+    )
+    const ms = performance.now() - started
+    const phaseMs = Object.fromEntries(
+      phaseStarts.map(([phase, at], i) => [phase, Math.round((phaseStarts[i + 1]?.[1] ?? ms) - at)]),
+    )
     reportPhase({
-      ms: performance.now() - started,
+      ms,
+      phaseMs,
       storedBytesBefore: report.storedBytesBefore,
       storedBytesAfter: report.storedBytesAfter,
       clusters: report.clustersCreated,
