@@ -44,13 +44,14 @@ function transform(
   const out = new Uint8Array(input.length)
   switch (size) {
     case 1:
-      run8(input, base, out, float, forward)
+      runNarrow(input, base, out, 8, float, forward)
       break
     case 2:
-      run16(
+      runNarrow(
         alignedView(input, Uint16Array),
         alignedView(base, Uint16Array),
         new Uint16Array(out.buffer),
+        16,
         float,
         forward,
       )
@@ -76,44 +77,28 @@ function transform(
   return out
 }
 
-function run8(
-  input: Uint8Array,
-  base: Uint8Array,
-  out: Uint8Array,
+/** 8- and 16-bit elements, with 32-bit arithmetic cut back to `bits`. */
+function runNarrow(
+  input: Uint8Array | Uint16Array,
+  base: Uint8Array | Uint16Array,
+  out: Uint8Array | Uint16Array,
+  bits: 8 | 16,
   float: boolean,
   forward: boolean,
 ): void {
+  const sign = 1 << (bits - 1)
+  const mask = (1 << bits) - 1
+  const shift = 32 - bits
   for (let i = 0; i < input.length; i++) {
-    const b = float ? order(base[i]!, 0x80, 0xff) : base[i]!
+    const b = float ? order(base[i]!, sign, mask) : base[i]!
     if (forward) {
-      const a = float ? order(input[i]!, 0x80, 0xff) : input[i]!
-      const d = ((a - b) << 24) >> 24
+      const a = float ? order(input[i]!, sign, mask) : input[i]!
+      const d = ((a - b) << shift) >> shift
       out[i] = (d << 1) ^ (d >> 31)
     } else {
       const z = input[i]!
-      const a = (b + ((z >>> 1) ^ -(z & 1))) & 0xff
-      out[i] = float ? unorder(a, 0x80, 0xff) : a
-    }
-  }
-}
-
-function run16(
-  input: Uint16Array,
-  base: Uint16Array,
-  out: Uint16Array,
-  float: boolean,
-  forward: boolean,
-): void {
-  for (let i = 0; i < input.length; i++) {
-    const b = float ? order(base[i]!, 0x8000, 0xffff) : base[i]!
-    if (forward) {
-      const a = float ? order(input[i]!, 0x8000, 0xffff) : input[i]!
-      const d = ((a - b) << 16) >> 16
-      out[i] = (d << 1) ^ (d >> 31)
-    } else {
-      const z = input[i]!
-      const a = (b + ((z >>> 1) ^ -(z & 1))) & 0xffff
-      out[i] = float ? unorder(a, 0x8000, 0xffff) : a
+      const a = (b + ((z >>> 1) ^ -(z & 1))) & mask
+      out[i] = float ? unorder(a, sign, mask) : a
     }
   }
 }
