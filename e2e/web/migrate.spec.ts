@@ -1,10 +1,10 @@
 /**
- * Migrate with a backup, validate, then restore the backup.
+ * Migrate with a backup, validate, optimize, then restore the backup.
  */
 import { expect, figure, goTo, screenshot, test } from '../support/ui-server.js'
 import { recordProgress, risesWithinPhases } from '../support/progress-recorder.js'
 
-test('migrate with backup, validate, and restore the backup', async ({ app }) => {
+test('migrate with backup, validate, optimize, and restore the backup', async ({ app }) => {
   test.setTimeout(120_000)
 
   // Migrate, with the default backup on
@@ -38,6 +38,13 @@ test('migrate with backup, validate, and restore the backup', async ({ app }) =>
     timeout: 60_000,
   })
   await expect(app.getByRole('table', { name: 'Problems' })).toHaveCount(0)
+
+  // Optimize reports on the clustered repository
+  await app.getByRole('button', { name: 'Optimize' }).click()
+  await expect(figure(app, 'Optimize results', 'Bytes after')).toHaveText(/^[\d.,]+ (B|KB|MB)$/, {
+    timeout: 60_000,
+  })
+  await expect(figure(app, 'Optimize results', 'Re-encoded tensors')).toHaveText(/^\d[\d,]*$/)
 
   // Restore the backup the migration took
   await goTo(app, 'Backups')

@@ -103,6 +103,19 @@ describe('features/status/status-screen', () => {
     expect(screen.queryByRole('button', { name: 'Fix problems' })).toBeNull()
   })
 
+  it('keeps Optimize disabled, saying why, until the repository is migrated', async () => {
+    fake.autoRespond('status', { ...STATUS, migrated: false, strategy: null, threshold: null })
+
+    await act(async () => render(<StatusScreen />))
+
+    const optimize = screen.getByRole('button', { name: 'Optimize' }) as HTMLButtonElement
+    expect(optimize.disabled).toBe(true)
+    expect(optimize.getAttribute('aria-describedby')).toBe('optimize-needs-migration')
+    expect(
+      screen.getByText('Optimize works on a clustered repository: run Migrate first.'),
+    ).toBeTruthy()
+  })
+
   it('Optimize shows its report with bytes before and after', async () => {
     await act(async () => render(<StatusScreen />))
 

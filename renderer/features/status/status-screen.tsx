@@ -62,8 +62,8 @@ export function StatusScreen() {
         <p className="muted">
           Fix problems validates again and repairs what it can: it finishes an interrupted restore
           or migration, removes temporary files and unreferenced objects, restores damaged commits
-          and tensors from a backup holding a good copy, and rebuilds the clustering index. What
-          no backup holds cannot be repaired.
+          and tensors from a backup holding a good copy, and rebuilds the clustering index. What no
+          backup holds cannot be repaired.
         </p>
       )}
       <JobProgress jobKey="validate" />
@@ -79,9 +79,19 @@ export function StatusScreen() {
         Re-encodes tensors where a better reference or delta now exists and removes unreferenced
         objects.
       </p>
-      <button type="button" onClick={() => void runOptimize()} disabled={busy}>
+      <button
+        type="button"
+        onClick={() => void runOptimize()}
+        disabled={busy || status?.migrated !== true}
+        aria-describedby={status?.migrated === false ? 'optimize-needs-migration' : undefined}
+      >
         Optimize
       </button>
+      {status?.migrated === false && (
+        <p className="muted" id="optimize-needs-migration">
+          Optimize works on a clustered repository: run Migrate first.
+        </p>
+      )}
       <JobProgress jobKey="optimize" detailed />
       {optimize !== null && <OptimizeView report={optimize} />}
     </div>
