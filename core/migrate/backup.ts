@@ -18,7 +18,7 @@
  * marker exists, or puts the old store back otherwise.
  */
 import { constants } from 'node:fs'
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
 import type { BackupInfo } from '../api/contract.js'
@@ -27,6 +27,7 @@ import { Repository } from '../repo/repository.js'
 import { TEMP_PREFIX } from '../store/atomic-write.js'
 import type { RunOptions } from './planner.js'
 import { validateRepository } from './validate.js'
+import { readTextIfPresent } from '../store/read-if-present.js'
 
 /** Prefix of every backup folder. */
 export const BACKUP_PREFIX = '.coral_backup_'
@@ -124,7 +125,7 @@ export async function listBackupsAt(root: string): Promise<BackupInfo[]> {
   for (const name of await readdir(root).catch(() => [] as string[])) {
     if (!BACKUP_ID.test(name)) continue
     const dir = path.join(root, name)
-    const marker = await readFile(path.join(dir, MARKER), 'utf8').catch(() => undefined)
+    const marker = await readTextIfPresent(path.join(dir, MARKER))
     if (marker === undefined) continue
     let createdAt = ''
     try {

@@ -9,13 +9,14 @@
  * skipped), so progress in the journal is a hint for reporting, never needed
  * for correctness.
  */
-import { readFile, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 
 import { CoralError } from '../errors.js'
 import type { Repository } from '../repo/repository.js'
 import { writeFileAtomic } from '../store/atomic-write.js'
 import type { StoragePlan } from './planner.js'
+import { readTextIfPresent } from '../store/read-if-present.js'
 
 export const JOURNAL_VERSION = 1
 
@@ -42,7 +43,7 @@ export function journalPath(repo: Repository): string {
 
 /** Reads the journal; undefined when there is none; `ObjectCorrupt` when damaged. */
 export async function readJournal(repo: Repository): Promise<Journal | undefined> {
-  const text = await readFile(journalPath(repo), 'utf8').catch(() => undefined)
+  const text = await readTextIfPresent(journalPath(repo))
   if (text === undefined) {
     return undefined
   }

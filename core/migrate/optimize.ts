@@ -19,6 +19,7 @@ import { bestReferenceDelta } from './reference-delta.js'
 import { referencesByGroup } from './reference-set.js'
 import { createThrottle } from './throttle.js'
 import { isDeltaCodec } from '../store/object-format.js'
+import { undefinedIfDamaged } from '../store/read-if-present.js'
 
 /** Runs `cluster optimize`. Throws `InvalidArgument` on a repository never migrated. */
 export async function optimize(repo: Repository, run: RunOptions = {}): Promise<OptimizeReport> {
@@ -40,7 +41,7 @@ export async function optimize(repo: Repository, run: RunOptions = {}): Promise<
     const bases = new Set<string>()
     const candidates: string[] = []
     for (const id of live) {
-      const header = (await repo.objects.readHeader(id).catch(() => undefined))?.header
+      const header = (await repo.objects.readHeader(id).catch(undefinedIfDamaged))?.header
       if (!header) continue
       if (isDeltaCodec(header.codec)) bases.add(header.base!)
       else if (refs.has(groupKey(header.dtype, header.shape))) candidates.push(id)

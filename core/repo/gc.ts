@@ -9,6 +9,7 @@
 import { rm } from 'node:fs/promises'
 
 import { throwIfAborted } from '../errors.js'
+import { undefinedIfDamaged } from '../store/read-if-present.js'
 import type { OperationOptions, Repository } from './repository.js'
 
 export interface GcReport {
@@ -32,7 +33,7 @@ export async function withDeltaBases(repo: Repository, live: Set<string>): Promi
   const queue = [...live]
   while (queue.length > 0) {
     const id = queue.pop()!
-    const base = (await repo.objects.readHeader(id).catch(() => undefined))?.header.base
+    const base = (await repo.objects.readHeader(id).catch(undefinedIfDamaged))?.header.base
     if (base && !live.has(base)) {
       live.add(base)
       queue.push(base)

@@ -13,7 +13,7 @@
  * Reads need no lock: every file is replaced atomically, so a reader sees a
  * consistent old or new state. Every mutating method takes the write lock.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises'
+import { mkdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 
 import type { CommitSummary, HeadState } from '../api/contract.js'
@@ -28,6 +28,7 @@ import { byteLength } from '../tensor/dtype.js'
 import type { Tensor } from '../tensor/tensor.js'
 import type { EncodedObject } from '../codec/tensor-codec.js'
 import type { ProgressCallback } from './progress.js'
+import { readTextIfPresent } from '../store/read-if-present.js'
 
 /** Raw bytes of new tensors gathered into one pack while staging. */
 const PACK_BYTES = 64 * 1024 * 1024
@@ -228,7 +229,7 @@ export class Repository {
 
   /** Names staged for the next commit, with their tensor ids. */
   async readStaging(): Promise<Record<string, string>> {
-    const text = await readFile(path.join(this.coralDir, 'staging.json'), 'utf8').catch(() => undefined)
+    const text = await readTextIfPresent(path.join(this.coralDir, 'staging.json'))
     if (text === undefined) {
       return {}
     }
@@ -574,7 +575,7 @@ export class Repository {
 
 /** What kind of repository `dir` holds. */
 export async function detectRepository(dir: string): Promise<'coral' | 'python-coral' | 'none'> {
-  const configText = await readFile(path.join(dir, '.coral', 'config.json'), 'utf8').catch(() => undefined)
+  const configText = await readTextIfPresent(path.join(dir, '.coral', 'config.json'))
   if (configText !== undefined) {
     try {
       const config = JSON.parse(configText) as { format?: unknown }

@@ -13,6 +13,7 @@ import path from 'node:path'
 import { CoralError } from '../errors.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { isObjectId, shortId } from './tensor-id.js'
+import { isMissing } from './read-if-present.js'
 
 /** A commit's content. */
 export interface Commit {
@@ -76,7 +77,9 @@ export class CommitStore {
     let text: string
     try {
       text = await readFile(this.pathOf(id), 'utf8')
-    } catch {
+    } catch (error) {
+      // Only a missing file is "does not exist"; EIO and the like are raised as they are.
+      if (!isMissing(error)) throw error
       throw new CoralError('NotFound', `Commit ${shortId(id)} does not exist`, { id })
     }
     let commit: Commit

@@ -14,6 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import { CoralError } from '../errors.js'
+import { readTextIfPresent } from './read-if-present.js'
 
 /** Who holds the lock. */
 export interface LockOwner {
@@ -65,7 +66,7 @@ export async function acquireLock(
     }
 
     // Inspect the current owner.
-    const existingText = await readFile(lockPath, 'utf8').catch(() => undefined)
+    const existingText = await readTextIfPresent(lockPath)
     if (existingText === undefined) {
       continue // released between our link and read: try again
     }

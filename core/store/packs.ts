@@ -256,8 +256,10 @@ export class PackSet {
 
 async function readIndex(file: string): Promise<PackIndexFile> {
   let parsed: PackIndexFile
+  // A read error (EIO) is raised as it is: the index may be intact.
+  const text = await readFile(file, 'utf8')
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8')) as PackIndexFile
+    parsed = JSON.parse(text) as PackIndexFile
   } catch {
     throw new CoralError('ObjectCorrupt', `Pack index ${path.basename(file)} is damaged: not valid JSON`, { file })
   }

@@ -11,6 +11,7 @@ import path from 'node:path'
 import { CoralError } from '../errors.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { isObjectId } from './tensor-id.js'
+import { readTextIfPresent } from './read-if-present.js'
 
 export type RefKind = 'heads' | 'tags'
 
@@ -50,7 +51,7 @@ export class RefStore {
   }
 
   async read(kind: RefKind, name: string): Promise<string | undefined> {
-    const text = await readFile(this.refPath(kind, name), 'utf8').catch(() => undefined)
+    const text = await readTextIfPresent(this.refPath(kind, name))
     if (text === undefined) {
       return undefined
     }
