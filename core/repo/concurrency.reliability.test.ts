@@ -2,7 +2,9 @@
  * Concurrency: two writers at once (child processes of the real CLI), and a
  * reader beside a migration. One writer proceeds, the other fails with
  * `RepoLocked` naming the holder's pid, host and command; a reader always
- * sees every tensor bit-exact. Needs the CLI built (`npm run build:core`).
+ * sees every tensor bit-exact. The app's core (the request handlers the
+ * Electron utility process and `coral-ml ui` serve) and the CLI share the
+ * same lock. Needs the CLI built (`npm run build:core`).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
@@ -13,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, type RunOutcome } from '../../scripts/torture/cli-process.js'
 import { checkBitExact } from '../../scripts/torture/checks.js'
 import { buildRepository, copyTree, digestFile, messageOf, zooFiles, type FileDigest } from '../../scripts/torture/fixtures.js'
+import { createCoreHandlers } from '../api/handlers.js'
+import type { RequestContext } from '../api/handlers-type.js'
+import { DEFAULT_BATCH_SIZE, DEFAULT_THRESHOLD } from '../migrate/planner.js'
 import { validateRepository } from '../migrate/validate.js'
 import { acquireLock } from '../store/lock.js'
 import { prepareRepository } from './prepare.js'
@@ -173,5 +178,66 @@ describe('readers beside a migration', () => {
     expect((await writer).code).toBe(0)
     expect(reader.errors).toEqual([])
     expect(reader.passes).toBeGreaterThan(0)
+  })
+})
+
+describe('the app and the CLI on one repository', () => {
+  const ctx = (): RequestContext => ({ signal: new AbortController().signal, progress: () => undefined })
+  const migrateParams = {
+    strategy: 'adaptive' as const,
+    threshold: DEFAULT_THRESHOLD,
+    backup: false,
+    dryRun: false,
+    batchSize: DEFAULT_BATCH_SIZE,
+    force: false,
+  }
+
+  it('refuses the app a migration while the CLI migrates, and lets the app read meanwhile', async () => {
+    const dir = fresh('cli-then-app')
+    const app = createCoreHandlers()
+    await app.openRepository({ path: dir }, ctx())
+    const before = new Map<string, string>()
+    for (const entry of await app.log({}, ctx())) {
+      for (const t of await app.listTensors({ ref: entry.id }, ctx())) before.set(`${entry.id}:${t.name}`, t.id)
+    }
+    let pid: number | undefined
+    let finished = false
+    const cli = runCli(['-C', dir, 'cluster', 'migrate'], { onSpawn: (p) => (pid = p) }).finally(() => (finished = true))
+    await lockHeldBy(dir, () => pid, () => finished)
+
+    const refused = await app.migrate(migrateParams, ctx()).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(refused).toMatchObject({ code: 'RepoLocked', data: { owner: { pid, command: 'cluster migrate' } } })
+    // Reads go on while the CLI writes: the same ids, and tensors that decode.
+    let reads = 0
+    while (!finished) {
+      for (const entry of await app.log({}, ctx())) {
+        const listed = await app.listTensors({ ref: entry.id }, ctx())
+        for (const t of listed) expect(before.get(`${entry.id}:${t.name}`)).toBe(t.id)
+        const detail = await app.tensorDetail({ name: listed[0]!.name, ref: entry.id }, ctx())
+        expect(detail.byteLength).toBe(listed[0]!.byteLength)
+        reads++
+      }
+    }
+    expect((await cli).code).toBe(0)
+    expect(reads).toBeGreaterThan(0)
+    await expectIntact(dir, messageOf(files[3]!))
+  })
+
+  it('refuses the CLI a commit while the app migrates, naming the app', async () => {
+    const dir = fresh('app-then-cli')
+    const app = createCoreHandlers()
+    await app.openRepository({ path: dir }, ctx())
+    let finished = false
+    const migration = app.migrate(migrateParams, ctx()).finally(() => (finished = true))
+    await lockHeldBy(dir, () => process.pid, () => finished)
+
+    const add = await runCli(['-C', dir, '--json', 'add', files[4]!])
+    lockedBy(add, process.pid, 'cluster migrate')
+    const report = await migration
+    expect(report.tensorsProcessed).toBeGreaterThan(0)
+    await expectIntact(dir, messageOf(files[3]!))
   })
 })
