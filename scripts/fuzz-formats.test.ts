@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest'
 import { makeCase, runFuzz } from './fuzz-formats.js'
 
 describe('scripts/fuzz-formats', () => {
-  it('survives 200 mutated inputs per format with only documented errors', async () => {
-    const report = await runFuzz({ cases: 200, seed: 7 })
+  it('survives 1,000 mutated inputs per format with only documented errors', async () => {
+    const report = await runFuzz({ cases: 1000, seed: 7 })
 
-    expect(report.formats.map((f) => f.cases)).toEqual([200, 200, 200, 200])
+    expect(report.formats.map((f) => f.cases)).toEqual([1000, 1000, 1000, 1000])
     expect(report.failures, JSON.stringify(report.formats.flatMap((f) => f.failures))).toBe(0)
   })
 

@@ -88,6 +88,8 @@ export interface StoreFuzzOptions {
   /** Run cases in a worker thread terminated on a hang (needs the compiled .js). */
   isolate?: boolean
   timeoutMs?: number
+  /** Largest allowed RSS growth over the first case, in bytes (default 512 MiB). */
+  rssBoundBytes?: number
 }
 
 /** A case that failed. */
@@ -95,7 +97,7 @@ export interface StoreFuzzFailure {
   target: StoreTarget
   seed: number
   case: number
-  kind: 'exception' | 'internal' | 'undocumented-code' | 'wrong-result' | 'hang'
+  kind: 'exception' | 'internal' | 'undocumented-code' | 'wrong-result' | 'hang' | 'memory'
   detail: string
 }
 
@@ -116,9 +118,18 @@ export interface StoreFuzzReport {
   seed: number
   targets: StoreTargetReport[]
   failures: number
+  /**
+   * Highest growth of the process's resident memory over its size after the
+   * first case, in bytes: a reader that allocated what a lying size field
+   * asks for would show here (cases run in this process or its worker).
+   */
+  maxRssGrowthBytes?: number
 }
 
-type Outcome = { kind: 'ok' } | { kind: 'error'; code: string } | { kind: Exclude<StoreFuzzFailure['kind'], 'hang'>; detail: string }
+type Outcome =
+  | { kind: 'ok' }
+  | { kind: 'error'; code: string }
+  | { kind: Exclude<StoreFuzzFailure['kind'], 'hang' | 'memory'>; detail: string }
 
 /** Pristine inputs every case starts from. */
 interface Seeds {
@@ -464,6 +475,9 @@ export async function runStoreFuzz(options: StoreFuzzOptions): Promise<StoreFuzz
   try {
     const seeds = await buildStoreSeeds(tmp)
     const reports: StoreTargetReport[] = []
+    const rssBound = options.rssBoundBytes ?? 512 * 1024 * 1024
+    let baseline: number | undefined
+    let maxGrowth = 0
     for (const target of options.targets ?? STORE_TARGETS) {
       // A Python case imports a whole repository (165 tensor versions through
       // h5wasm): its watchdog is 2 s beyond three undamaged imports.
@@ -485,6 +499,14 @@ export async function runStoreFuzz(options: StoreFuzzOptions): Promise<StoreFuzz
             const detail = `${'file' in outcome ? `${outcome.file}: ` : ''}${outcome.detail}`
             report.failures.push({ target, seed: options.seed, case: n, kind: outcome.kind, detail })
           }
+          const rss = process.memoryUsage().rss
+          baseline ??= rss
+          maxGrowth = Math.max(maxGrowth, rss - baseline)
+          if (rss - baseline > rssBound) {
+            const detail = `RSS grew by ${Math.round((rss - baseline) / 1e6)} MB`
+            report.failures.push({ target, seed: options.seed, case: n, kind: 'memory', detail })
+            baseline = rss
+          }
         }
       } finally {
         await runner?.close()
@@ -492,7 +514,12 @@ export async function runStoreFuzz(options: StoreFuzzOptions): Promise<StoreFuzz
       report.elapsedMs = Math.round(performance.now() - started)
       reports.push(report)
     }
-    return { seed: options.seed, targets: reports, failures: reports.reduce((s, r) => s + r.failures.length, 0) }
+    return {
+      seed: options.seed,
+      targets: reports,
+      failures: reports.reduce((s, r) => s + r.failures.length, 0),
+      maxRssGrowthBytes: maxGrowth,
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }
@@ -588,7 +615,8 @@ export function formatStoreFuzzReport(report: StoreFuzzReport): string {
     }
     if (r.failures.length > 20) lines.push(`... and ${r.failures.length - 20} more failures of ${r.target}`)
   }
-  lines.push(`${report.failures} failures (seed ${report.seed})`)
+  const rss = report.maxRssGrowthBytes === undefined ? '' : `, max RSS growth ${Math.round(report.maxRssGrowthBytes / 1e6)} MB`
+  lines.push(`${report.failures} failures (seed ${report.seed}${rss})`)
   return lines.join('\n')
 }
 
