@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import http from 'node:http'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -199,6 +200,24 @@ describe('cli/ui-server', () => {
 
       expect(status).toBe(405)
     })
+  })
+
+  describe('binding', () => {
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address
+
+    it('listens on loopback by default', async () => {
+      const local = await connectError('127.0.0.1', server.port)
+      expect(local).toBeUndefined()
+    })
+
+    it.skipIf(external === undefined)(
+      `is not reachable on this machine's other addresses (${external ?? 'none'})`,
+      async () => {
+        expect((await connectError(external!, server.port))?.code).toBe('ECONNREFUSED')
+      },
+    )
   })
 
   describe('/api/session', () => {
@@ -434,3 +453,19 @@ describe('cli/ui-server', () => {
     })
   })
 })
+
+/** Connects and disconnects; the error, or undefined when the connection was accepted. */
+function connectError(host: string, port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port })
+    socket.setTimeout(2000, () => {
+      socket.destroy()
+      resolve(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }))
+    })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(undefined)
+    })
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error))
+  })
+}
