@@ -73,10 +73,10 @@ describe('ordered difference', () => {
   it('leaves objects written as XOR deltas readable', async () => {
     await ensureZstd()
     const tensor = edgeValueTensor('BF16')
-    const base = randomTensor('BF16', tensor.shape)
+    const base = randomTensor('BF16', [...tensor.shape])
     const header = {
       dtype: tensor.dtype,
-      shape: tensor.shape,
+      shape: [...tensor.shape],
       length: tensor.data.length,
       codec: 'xor-planes-zstd' as const,
       base: 'b'.repeat(64),
