@@ -334,6 +334,10 @@ export interface BackupInfo {
   path: string
   createdAt: string
   bytes: number
+  /** Commits reachable in the backup, recorded when it was taken (absent in older backups). */
+  commits?: number
+  /** Whether the backed-up store was clustered (absent in older backups). */
+  clustered?: boolean
 }
 
 /** Outcome of reading one tensor version of a Python-Coral repository. */

@@ -26,6 +26,7 @@ import { CoralError, throwIfAborted } from '../errors.js'
 import { Repository } from '../repo/repository.js'
 import { TEMP_PREFIX } from '../store/atomic-write.js'
 import type { RunOptions } from './planner.js'
+import { readIndex } from './clustering-index.js'
 import { validateRepository } from './validate.js'
 import { readTextIfPresent } from '../store/read-if-present.js'
 
@@ -105,8 +106,17 @@ export async function createBackup(repo: Repository, run: RunOptions = {}): Prom
       await copyTree(repo.coralDir, path.join(dir, '.coral'), run.signal)
       const bytes = await treeBytes(path.join(dir, '.coral'))
       const createdAt = now.toISOString()
-      await writeFile(path.join(dir, MARKER), `${JSON.stringify({ createdAt, bytes }, null, 1)}\n`)
-      return { id, path: dir, createdAt, bytes }
+      // What the backup holds, for a restore to say what it brings back. Taken
+      // under the write lock, so it matches the copied store.
+      const commits = (await repo.reachableCommits()).size
+      // A damaged index leaves the clustering unknown rather than guessed.
+      const clustered = await readIndex(repo).then(
+        (index) => index !== undefined,
+        () => undefined,
+      )
+      const info = { createdAt, bytes, commits, ...(clustered === undefined ? {} : { clustered }) }
+      await writeFile(path.join(dir, MARKER), `${JSON.stringify(info, null, 1)}\n`)
+      return { id, path: dir, ...info }
     } catch (error) {
       await rm(dir, { recursive: true, force: true })
       throw error
@@ -127,13 +137,20 @@ export async function listBackupsAt(root: string): Promise<BackupInfo[]> {
     const dir = path.join(root, name)
     const marker = await readTextIfPresent(path.join(dir, MARKER))
     if (marker === undefined) continue
-    let createdAt = ''
+    let recorded: { createdAt?: unknown; commits?: unknown; clustered?: unknown }
     try {
-      createdAt = String((JSON.parse(marker) as { createdAt?: unknown }).createdAt ?? '')
+      recorded = JSON.parse(marker) as typeof recorded
     } catch {
       continue
     }
-    out.push({ id: name, path: dir, createdAt, bytes: await treeBytes(path.join(dir, '.coral')) })
+    out.push({
+      id: name,
+      path: dir,
+      createdAt: String(recorded.createdAt ?? ''),
+      bytes: await treeBytes(path.join(dir, '.coral')),
+      ...(Number.isSafeInteger(recorded.commits) ? { commits: recorded.commits as number } : {}),
+      ...(typeof recorded.clustered === 'boolean' ? { clustered: recorded.clustered } : {}),
+    })
   }
   return out.sort((a, b) =>
     a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id.localeCompare(b.id),

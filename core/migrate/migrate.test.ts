@@ -289,6 +289,14 @@ describe('migrate/backup', () => {
     expect((await listBackups(repo)).map((b) => b.id)).toEqual([first.id, second.id])
     // Change the repository, then restore the first backup.
     await migrate(repo, { strategy: 'kmeans', threshold: 0.5 })
+    // Each backup records what it holds: the commits and whether it is clustered.
+    const third = await createBackup(repo)
+    expect((await listBackups(repo)).map((b) => [b.commits, b.clustered])).toEqual([
+      [2, false],
+      [2, false],
+      [2, true],
+    ])
+    await deleteBackup(repo, third.id)
     await restoreBackup(repo, first.id)
     expect(await readIndex(repo)).toBeUndefined()
     expect(hashTree(path.join(repo.coralDir, 'objects'))).toBe(

@@ -158,6 +158,8 @@ export function makeBackup(overrides: Partial<BackupInfo> = {}): BackupInfo {
     path: '/repos/demo/.coral_backup_20261203_201500',
     createdAt: '2026-12-03T20:15:00.000Z',
     bytes: 3_700_000,
+    commits: 2,
+    clustered: true,
     ...overrides,
   }
 }

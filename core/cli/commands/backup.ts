@@ -25,8 +25,14 @@ function printList(ctx: CliContext, backups: BackupInfo[]): void {
   }
   ctx.out(
     formatTable(
-      ['Id', 'Created', 'Size'],
-      backups.map((b) => [b.id, b.createdAt, formatBytes(b.bytes)]),
+      ['Id', 'Created', 'Size', 'Commits', 'Clustered'],
+      backups.map((b) => [
+        b.id,
+        b.createdAt,
+        formatBytes(b.bytes),
+        b.commits === undefined ? '?' : String(b.commits),
+        b.clustered === undefined ? '?' : b.clustered ? 'yes' : 'no',
+      ]),
     ),
   )
 }

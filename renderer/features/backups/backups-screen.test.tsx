@@ -59,6 +59,8 @@ describe('features/backups/backups-screen', () => {
       'Now it has 3 commits, is not clustered and takes 3.70 MB on disk.',
     )
     expect(dialog.textContent).toContain('Anything committed, staged or migrated since then is lost')
+    // What the backup brings back, as recorded when it was taken.
+    expect(dialog.textContent).toContain('The backup has 2 commits and is clustered.')
     expect(fake.callsOf('restoreBackup')).toHaveLength(0)
 
     fireEvent.click(within(dialog).getByRole('button', { name: 'Restore' }))

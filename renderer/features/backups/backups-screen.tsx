@@ -135,10 +135,16 @@ function PendingDialog({ pending, onDone }: { pending: NonNullable<Pending>; onD
           tensors and storage (clustered or not) become those of the backup (
           {formatBytes(backup.bytes)}).
         </p>
+        {backup.commits !== undefined && backup.clustered !== undefined && (
+          <p>
+            The backup has {formatCount(backup.commits)} commit{backup.commits === 1 ? '' : 's'} and
+            is {backup.clustered ? 'clustered' : 'not clustered'}.
+          </p>
+        )}
         {summary !== null && (
           <p>
-            Now it has {formatCount(summary.commits)} commit{summary.commits === 1 ? '' : 's'},
-            is {describeClustering(summary)} and takes {formatBytes(summary.storedBytes)} on disk.
+            Now it has {formatCount(summary.commits)} commit{summary.commits === 1 ? '' : 's'}, is{' '}
+            {describeClustering(summary)} and takes {formatBytes(summary.storedBytes)} on disk.
           </p>
         )}
         <p>
