@@ -9,7 +9,10 @@
  * `METADATA_LIMIT_MS`, reads that plus their declared size at
  * `READ_BYTES_PER_MS`. A call that overruns ends the worker and raises
  * `MalformedFile`; the reader then refuses every further call at once, so a
- * damaged file costs one limit, not one per tensor.
+ * damaged file costs one limit, not one per tensor. These errors carry
+ * `data.readerGaveUp`: a time limit cannot tell a damaged file from a busy
+ * machine, so the repository reader fails as a whole on them instead of
+ * calling the remaining tensors unreadable (docs/RELIABILITY.md, R9).
  *
  * One worker serves every open file of the process and stays for the next
  * import (loading h5wasm takes about 0.3 s); it never keeps the process alive.
@@ -177,14 +180,17 @@ function call<T>(h: Host, filePath: string, request: H5Call, limitMs: number): T
   if (h.dead !== undefined) {
     throw new CoralError('MalformedFile', `${filePath}: not read further, because ${h.dead}`, {
       path: filePath,
+      readerGaveUp: true,
     })
   }
   Atomics.store(h.answered, 0, 0)
   h.port.postMessage(request)
   if (Atomics.wait(h.answered, 0, 0, limitMs) === 'timed-out') {
-    h.dead = `the HDF5 library did not answer within ${limitMs} ms (${request.method} ${request.path}); the file is probably damaged`
+    h.dead =
+      `the HDF5 library did not answer within ${limitMs} ms (${request.method} ${request.path}); ` +
+      'the file is probably damaged, or the machine was too busy to answer in time'
     void h.worker.terminate()
-    throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, { path: filePath, limitMs })
+    throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, { path: filePath, limitMs, readerGaveUp: true })
   }
   const answer = receiveMessageOnPort(h.port)?.message as H5Answer | undefined
   if (answer === undefined) {

@@ -304,6 +304,12 @@ class TensorReader {
       if (error instanceof CoralError && error.code === 'Cancelled') {
         throw error
       }
+      // The HDF5 reader gave up (a time limit, or its thread died): that says
+      // nothing certain about this tensor, and every later read would fail the
+      // same way; an import must stop rather than drop them (R9).
+      if (error instanceof CoralError && error.data['readerGaveUp'] === true) {
+        throw error
+      }
       const message = error instanceof Error ? error.message : String(error)
       const prefix = error instanceof CoralError ? '' : 'internal error: '
       return { ...base, status: 'unreadable', detail: `${prefix}${message}` }
