@@ -45,6 +45,8 @@ interface Host {
   worker: Worker
   port: MessagePort
   answered: Int32Array
+  /** Number of the last call sent. */
+  seq: number
   /** Why this worker was given up, once it was. */
   dead?: string
 }
@@ -99,7 +101,7 @@ async function startHost(): Promise<Host> {
   }
   worker.unref()
   port1.unref()
-  const host: Host = { worker, port: port1, answered: new Int32Array(flag) }
+  const host: Host = { worker, port: port1, answered: new Int32Array(flag), seq: 0 }
   // A worker that exits on its own (out of memory, say) fails the next call at once.
   worker.on('exit', () => {
     host.dead ??= 'the HDF5 reader thread exited'
@@ -132,7 +134,7 @@ export class GuardedH5Reader implements H5Source {
     const handle = call<number>(
       h,
       filePath,
-      { method: 'open', handle: 0, path: filePath },
+      { seq: 0, method: 'open', handle: 0, path: filePath },
       METADATA_LIMIT_MS,
     )
     return new GuardedH5Reader(h, handle, filePath)
@@ -171,11 +173,18 @@ export class GuardedH5Reader implements H5Source {
   }
 
   private call<T>(method: H5Method, target: string, limitMs = METADATA_LIMIT_MS): T {
-    return call<T>(this.host, this.filePath, { method, handle: this.handle, path: target }, limitMs)
+    return call<T>(this.host, this.filePath, { seq: 0, method, handle: this.handle, path: target }, limitMs)
   }
 }
 
-/** One synchronous call to the worker, bounded by `limitMs`. */
+/**
+ * One synchronous call to the worker, bounded by `limitMs`.
+ *
+ * Answers carry the call's number: an answer to an earlier call still in the
+ * port (the fuzzer saw answers arrive one call late, after which every
+ * answer went to the wrong call, e.g. a dataset's bytes to the next read:
+ * docs/RELIABILITY.md, R11) is discarded, and the wait goes on for this one.
+ */
 function call<T>(h: Host, filePath: string, request: H5Call, limitMs: number): T {
   if (h.dead !== undefined) {
     throw new CoralError('MalformedFile', `${filePath}: not read further, because ${h.dead}`, {
@@ -183,27 +192,41 @@ function call<T>(h: Host, filePath: string, request: H5Call, limitMs: number): T
       readerGaveUp: true,
     })
   }
+  const seq = ++h.seq
+  const deadline = performance.now() + limitMs
   Atomics.store(h.answered, 0, 0)
-  h.port.postMessage(request)
-  if (Atomics.wait(h.answered, 0, 0, limitMs) === 'timed-out') {
-    h.dead =
-      `the HDF5 library did not answer within ${limitMs} ms (${request.method} ${request.path}); ` +
-      'the file is probably damaged, or the machine was too busy to answer in time'
-    void h.worker.terminate()
-    throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, { path: filePath, limitMs, readerGaveUp: true })
-  }
-  const answer = receiveMessageOnPort(h.port)?.message as H5Answer | undefined
-  if (answer === undefined) {
-    throw new CoralError(
-      'Internal',
-      `The HDF5 reader thread signalled an answer to ${request.method} but sent none`,
-    )
+  h.port.postMessage({ ...request, seq })
+  let answer: H5Answer | undefined
+  while (answer === undefined) {
+    const left = deadline - performance.now()
+    if (left <= 0 || Atomics.wait(h.answered, 0, 0, left) === 'timed-out') {
+      h.dead =
+        `the HDF5 library did not answer within ${limitMs} ms (${request.method} ${request.path}); ` +
+        'the file is probably damaged, or the machine was too busy to answer in time'
+      void h.worker.terminate()
+      throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, { path: filePath, limitMs, readerGaveUp: true })
+    }
+    // Reset before draining: an answer posted from here on raises the flag again.
+    Atomics.store(h.answered, 0, 0)
+    for (let m = receiveMessageOnPort(h.port); m !== undefined; m = receiveMessageOnPort(h.port)) {
+      const message = m.message as H5Answer
+      if (message.seq === seq) {
+        answer = message
+        break
+      }
+    }
   }
   if (answer.ok) {
     return answer.value as T
   }
+  if (answer.code === null) {
+    // Not one of the reader's own errors: a trap inside the HDF5 library
+    // (e.g. "memory access out of bounds" on a damaged file). Its memory may
+    // be inconsistent now, so no later answer from it is trusted (R11).
+    h.dead = `the HDF5 library failed inside (${answer.message}) on ${request.method} ${request.path}`
+    void h.worker.terminate()
+    throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, { path: filePath, readerGaveUp: true })
+  }
   // The in-thread reader's own errors, re-raised as they were.
-  throw answer.code === null
-    ? new Error(answer.message)
-    : new CoralError(answer.code, answer.message, answer.data)
+  throw new CoralError(answer.code, answer.message, answer.data)
 }

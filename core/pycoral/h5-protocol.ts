@@ -21,6 +21,8 @@ export type H5Method =
 
 /** One call: a method of the file behind `handle` (0 for `open`). */
 export interface H5Call {
+  /** Echoed in the answer, so a late or stray answer is never taken for this call's. */
+  seq: number
   method: H5Method
   handle: number
   /** The path argument (file path for `open`, dataset or group otherwise). */
@@ -29,8 +31,8 @@ export interface H5Call {
 
 /** The answer to an `H5Call`. */
 export type H5Answer =
-  | { ok: true; value: unknown }
-  | { ok: false; code: ErrorCode | null; message: string; data: Record<string, unknown> }
+  | { seq: number; ok: true; value: unknown }
+  | { seq: number; ok: false; code: ErrorCode | null; message: string; data: Record<string, unknown> }
 
 /** What the parent hands over in `workerData`. */
 export interface H5WorkerData {

@@ -55,15 +55,16 @@ port.on('message', (call: H5Call) => {
       (value) => {
         const bytes = (value as { bytes?: unknown } | undefined)?.bytes
         port.postMessage(
-          { ok: true, value } satisfies H5Answer,
+          { seq: call.seq, ok: true, value } satisfies H5Answer,
           bytes instanceof Uint8Array ? [bytes.buffer as ArrayBuffer] : [],
         )
       },
       (error: unknown) => {
         const answer: H5Answer =
           error instanceof CoralError
-            ? { ok: false, code: error.code, message: error.message, data: error.data }
+            ? { seq: call.seq, ok: false, code: error.code, message: error.message, data: error.data }
             : {
+                seq: call.seq,
                 ok: false,
                 code: null,
                 message: error instanceof Error ? error.message : String(error),

@@ -106,6 +106,14 @@ export interface PythonCoralRepository {
 }
 
 /** Options of `readPythonCoralRepository`. */
+/** Where a weight hash first appears in commit-time order. */
+interface FirstSeen {
+  commit: string
+  names: string[]
+  /** No commit up to and including this one fails its hash check. */
+  historyIntact: boolean
+}
+
 export interface ReadOptions {
   signal?: AbortSignal
   onProgress?: (progress: Progress) => void
@@ -242,8 +250,13 @@ export async function readPythonCoralRepository(
 
   // First appearance of each weight hash, in commit-time order, for the small-tensor check
   const chronological = [...commits].sort(compareByTime)
-  const firstSeen = new Map<string, { commit: string; names: string[] }>()
+  // A first appearance proves nothing once an earlier commit's record may have
+  // been altered (its hash does not recompute): that commit may have held the
+  // hash first (docs/RELIABILITY.md, R10).
+  const firstSeen = new Map<string, FirstSeen>()
+  let intactSoFar = true
   for (const commit of chronological) {
+    intactSoFar &&= commit.hashVerified
     const namesByHash = new Map<string, string[]>()
     for (const name of commit.recordedNames) {
       const hash = commit.weightHashes[name] as string
@@ -251,7 +264,7 @@ export async function readPythonCoralRepository(
     }
     for (const [hash, names] of namesByHash) {
       if (!firstSeen.has(hash)) {
-        firstSeen.set(hash, { commit: commit.hash, names })
+        firstSeen.set(hash, { commit: commit.hash, names, historyIntact: intactSoFar })
       }
     }
   }
@@ -291,7 +304,7 @@ class TensorReader {
   constructor(
     private readonly store: H5Source | null,
     private readonly commits: Map<string, PythonCoralCommit>,
-    private readonly firstSeen: Map<string, { commit: string; names: string[] }>,
+    private readonly firstSeen: Map<string, FirstSeen>,
     private readonly minWeightSize: number,
   ) {}
 
@@ -299,7 +312,19 @@ class TensorReader {
     throwIfAborted(signal)
     const base = { commit: commitHash, name }
     try {
-      return await this.readUnchecked(commitHash, name)
+      const result = await this.readUnchecked(commitHash, name)
+      // A commit whose hash does not recompute may have had records altered
+      // (a delta record removed makes a delta-encoded tensor look like its
+      // reference, stored in full under the recorded hash): nothing in it is
+      // proven (docs/RELIABILITY.md, R10).
+      if (result.status === 'verified' && this.commits.get(commitHash)?.hashVerified === false) {
+        return {
+          ...result,
+          status: 'unverifiable',
+          detail: `${result.detail}; but commit ${commitHash}'s hash does not recompute from its content, so its records may have been altered`,
+        }
+      }
+      return result
     } catch (error) {
       if (error instanceof CoralError && error.code === 'Cancelled') {
         throw error
@@ -439,7 +464,10 @@ class TensorReader {
       return {
         ...base,
         status: 'unverifiable',
-        detail: `${how}; under ${this.minWeightSize} bytes and sharing hash ${hash} with an earlier tensor, so coral-ml may have replaced it with that similar tensor`,
+        detail:
+          this.firstSeen.get(hash)?.historyIntact === false
+            ? `${how}; under ${this.minWeightSize} bytes, and an earlier commit fails its hash check, so whether coral-ml replaced it with an earlier similar tensor cannot be known`
+            : `${how}; under ${this.minWeightSize} bytes and sharing hash ${hash} with an earlier tensor, so coral-ml may have replaced it with that similar tensor`,
         tensor: full.tensor,
         sourceKey,
       }
@@ -460,7 +488,7 @@ class TensorReader {
     full: FullWeight,
   ): boolean {
     const first = this.firstSeen.get(hash)
-    if (!first || first.commit !== base.commit || !first.names.includes(base.name)) {
+    if (!first || !first.historyIntact || first.commit !== base.commit || !first.names.includes(base.name)) {
       return false
     }
     return first.names.length === 1 || full.storedName === base.name
