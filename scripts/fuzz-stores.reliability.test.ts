@@ -1,14 +1,15 @@
 /**
  * The short store fuzz the test suite carries (inline, no worker): every
- * target of scripts/fuzz-stores.ts with a few dozen cases. Every case must
+ * target of scripts/fuzz-stores.ts: 100 cases per store file (1,000 in all)
+ * and 30 per Python-Coral file kind. Every case must
  * end in a documented CoralError or a correct result.
  */
 import { describe, expect, it } from 'vitest'
 
 import { STORE_TARGETS, formatStoreFuzzReport, runStoreFuzz } from './fuzz-stores.js'
 
-const CORAL_CASES = 60
-const PYTHON_CASES = 8
+const CORAL_CASES = 100
+const PYTHON_CASES = 30
 
 describe('scripts/fuzz-stores (short)', () => {
   it('ends every mutated store file in a documented error or a correct result', async () => {

@@ -85,3 +85,38 @@ describe('a delta-encoded tensor whose delta is missing', () => {
     expect(await wronglyVerified(source)).toEqual([])
   })
 })
+
+/** A copy of the fixture with one commit file (by commit message) edited. */
+function withCommitEdited(dir: string, message: string, edit: (commit: Record<string, unknown>) => void): string {
+  const source = path.join(root, dir)
+  cpSync(fixture, source, { recursive: true })
+  const commits = path.join(source, '.coral', 'objects', 'commits')
+  for (const file of readdirSync(commits)) {
+    const commit = JSON.parse(readFileSync(path.join(commits, file), 'utf8')) as Record<string, unknown>
+    if ((commit['metadata'] as { message?: string } | undefined)?.message !== message && commit['message'] !== message) continue
+    edit(commit)
+    writeFileSync(path.join(commits, file), JSON.stringify(commit))
+    return source
+  }
+  throw new Error(`no commit "${message}" in the fixture`)
+}
+
+// Found by scripts/fuzz-stores.ts (target py-json, seed 1, cases 137 and 851).
+// Bug R10 in docs/RELIABILITY.md: an altered commit file (its hash no longer
+// recomputes) was still trusted for 'verified'.
+describe('a commit file whose hash does not recompute (R10)', () => {
+  it('R10: a removed delta record does not make the reference bytes verified', async () => {
+    const source = withCommitEdited('no-delta-record', 'checkpoint step 80', (commit) => {
+      commit[''] = commit['delta_weights']
+      delete commit['delta_weights']
+    })
+    expect(await wronglyVerified(source)).toEqual([])
+  })
+
+  it('R10: an earlier record made unreadable does not make a replaced small tensor verified', async () => {
+    const source = withCommitEdited('hash-escape', 'checkpoint step 80', (commit) => {
+      ;(commit['weight_hashes'] as Record<string, string>)['ln.weight'] = '../../../../tmp/coral-escape'
+    })
+    expect(await wronglyVerified(source)).toEqual([])
+  })
+})
