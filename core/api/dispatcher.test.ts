@@ -197,6 +197,34 @@ describe('api/dispatcher', () => {
     expect(lastProgressIndex).toBeLessThan(sent.indexOf(response))
   })
 
+  it("sends a phase's last report before the next phase's, even within the interval", async () => {
+    let report: ((phase: string, done: number) => void) | undefined
+    let finish: (() => void) | undefined
+    const { dispatcher, progressOf, responseOf } = setup({
+      validate: (_params, ctx) =>
+        new Promise((resolve) => {
+          report = (phase, done) => ctx.progress({ phase, done, total: 3, bytesIn: 0, bytesOut: 0 })
+          finish = () => resolve({ ok: true } as never)
+        }),
+    })
+    dispatcher.receive({ kind: 'request', id: 1, method: 'validate', params: { fix: false } })
+
+    // The clock stands still: only the first report and each phase's last one go out.
+    report!('migrate', 1)
+    report!('migrate', 2)
+    report!('migrate', 3)
+    report!('validate', 1)
+    report!('validate', 2)
+    finish!()
+
+    await responseOf(1)
+    expect(progressOf(1).map((p) => [p.phase, p.done])).toEqual([
+      ['migrate', 1],
+      ['migrate', 3],
+      ['validate', 2],
+    ])
+  })
+
   it('sends a progress report again once the interval has passed', async () => {
     let report: ((done: number) => void) | undefined
     let finish: (() => void) | undefined

@@ -190,8 +190,9 @@ export function isRequestId(value: unknown): value is number {
  * Limits one request's progress to one message per `interval` ms.
  *
  * The first report goes out at once; later ones within the interval replace
- * a pending one that a timer flushes. `finish` flushes the pending report
- * before the response, so the last figure a front end sees is the final one.
+ * a pending one that a timer flushes, unless they start a new phase: then
+ * the pending one is sent first. `finish` flushes the pending report before
+ * the response, so the last figure a front end sees is the final one.
  */
 function createProgressThrottle(
   id: number,
@@ -221,6 +222,12 @@ function createProgressThrottle(
       return
     }
     const at = now()
+    if (pending !== undefined && pending.phase !== String(p.phase)) {
+      // A phase's last figure (often done = total) goes out before the next
+      // phase replaces it, so front ends see every phase end.
+      clearTimeout(timer)
+      flush()
+    }
     pending = {
       phase: String(p.phase),
       done: p.done,

@@ -11,6 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import { test as base, expect, type Locator, type Page } from '@playwright/test'
+import type { FromCore, Progress } from '../../core/api/contract.js'
 
 /** The checkout root (this file is `e2e/support/ui-server.ts`). */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..')
@@ -180,6 +181,11 @@ interface Fixtures {
   coral: CoralUi
   /** The page, opened at the server's address. */
   app: Page
+  /**
+   * Every progress event the core sent the page, in order, whether or not a
+   * frame painted it (a short phase can start and end between two frames).
+   */
+  coreProgress: Progress[]
 }
 
 /** `test` with a per-test `coral-ml ui` server (`coral`) and a page open on it (`app`). */
@@ -202,7 +208,19 @@ export const test = base.extend<Fixtures>({
       await server.stop()
     }
   },
-  app: async ({ page, coral }, use) => {
+  coreProgress: async ({ page }, use) => {
+    const events: Progress[] = []
+    page.on('websocket', (socket) => {
+      socket.on('framereceived', ({ payload }) => {
+        const message = JSON.parse(String(payload)) as FromCore
+        if (message.kind === 'progress') events.push(message.progress)
+      })
+    })
+    await use(events)
+  },
+  app: async ({ page, coral, coreProgress }, use) => {
+    // Listening starts before the page opens its socket.
+    void coreProgress
     await page.goto(coral.url)
     await use(page)
   },
