@@ -120,3 +120,13 @@ describe('a commit file whose hash does not recompute (R10)', () => {
     expect(await wronglyVerified(source)).toEqual([])
   })
 })
+
+describe('an altered commit timestamp (R10, py-json case 4807)', () => {
+  it('R10: a commit moved later in time does not make a later small tensor the first with its hash', async () => {
+    const source = withCommitEdited('timestamp', 'checkpoint step 80', (commit) => {
+      const metadata = commit['metadata'] as { timestamp: string }
+      metadata.timestamp = metadata.timestamp.replace(/-(\d\d)T/, '-\uFFFD3T')
+    })
+    expect(await wronglyVerified(source)).toEqual([])
+  })
+})

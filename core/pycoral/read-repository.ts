@@ -110,7 +110,7 @@ export interface PythonCoralRepository {
 interface FirstSeen {
   commit: string
   names: string[]
-  /** No commit up to and including this one fails its hash check. */
+  /** No commit of the repository fails its hash check. */
   historyIntact: boolean
 }
 
@@ -250,13 +250,12 @@ export async function readPythonCoralRepository(
 
   // First appearance of each weight hash, in commit-time order, for the small-tensor check
   const chronological = [...commits].sort(compareByTime)
-  // A first appearance proves nothing once an earlier commit's record may have
-  // been altered (its hash does not recompute): that commit may have held the
-  // hash first (docs/RELIABILITY.md, R10).
+  // A first appearance proves nothing once any commit's record may have been
+  // altered (its hash does not recompute): that commit may have held the hash
+  // first, and an altered timestamp moves it in this order (docs/RELIABILITY.md, R10).
   const firstSeen = new Map<string, FirstSeen>()
-  let intactSoFar = true
+  const historyIntact = commits.every((c) => c.hashVerified)
   for (const commit of chronological) {
-    intactSoFar &&= commit.hashVerified
     const namesByHash = new Map<string, string[]>()
     for (const name of commit.recordedNames) {
       const hash = commit.weightHashes[name] as string
@@ -264,7 +263,7 @@ export async function readPythonCoralRepository(
     }
     for (const [hash, names] of namesByHash) {
       if (!firstSeen.has(hash)) {
-        firstSeen.set(hash, { commit: commit.hash, names, historyIntact: intactSoFar })
+        firstSeen.set(hash, { commit: commit.hash, names, historyIntact })
       }
     }
   }
@@ -466,7 +465,7 @@ class TensorReader {
         status: 'unverifiable',
         detail:
           this.firstSeen.get(hash)?.historyIntact === false
-            ? `${how}; under ${this.minWeightSize} bytes, and an earlier commit fails its hash check, so whether coral-ml replaced it with an earlier similar tensor cannot be known`
+            ? `${how}; under ${this.minWeightSize} bytes, and a commit of this repository fails its hash check, so whether coral-ml replaced it with an earlier similar tensor cannot be known`
             : `${how}; under ${this.minWeightSize} bytes and sharing hash ${hash} with an earlier tensor, so coral-ml may have replaced it with that similar tensor`,
         tensor: full.tensor,
         sourceKey,
