@@ -18,6 +18,7 @@ import { writeSafetensors } from '../core/formats/safetensors.js'
 import { Repository } from '../core/repo/repository.js'
 import type { Tensor } from '../core/tensor/tensor.js'
 import { ratio, reportPhase, runBaseline, runPhase } from './bench/measure.js'
+import { componentRates } from './bench/components.js'
 import { baselines, buildPhase, migratePhase } from './bench/migrate.js'
 
 const ZOO = path.resolve(import.meta.dirname, '../../../shared/zoo')
@@ -125,6 +126,10 @@ async function main(): Promise<void> {
     console.log(`  stored ratio ${result.ratios.storedOverRaw.toFixed(3)} vs whole-file zstd ${result.ratios.zstdOverFile.toFixed(3)} (target: below)`)
     console.log(`Export: ${exported.commits} commits, ${exported.tensorsCompared} tensors compared with their source files, ${exported.mismatches} mismatches, ${(exported.ms / 1000).toFixed(2)} s, peak ${mb(exported.peakRssBytes)}`)
     if ((exported.mismatches as number) > 0) process.exitCode = 1
+    const components = await componentRates(files[5]!, files[6]!)
+    console.log('\nBuilding blocks on zoo/lm checkpoints 6 and 7 (MB of input per second, best of 3):')
+    for (const [block, mbps] of Object.entries(components)) console.log(`  ${block.padEnd(42)} ${mbps.toFixed(0).padStart(6)}`)
+    console.log(`  zstd -3 -T1 over the ingest files           ${(fileBytes / 1e6 / (zstd.ms / 1000)).toFixed(0).padStart(6)} (process wall time)`)
     const migrations = []
     for (const [label, folders] of [
       ['lm + ft (F32)', ['lm', 'ft']],
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
     ] as const) {
       migrations.push(await migrationBench(label, folders.flatMap((f) => zooFiles(f)), path.join(work, label.split(' ')[0]!)))
     }
-    if (json) process.stdout.write(`${JSON.stringify({ ingest: result, migrations }, null, 2)}\n`)
+    if (json) process.stdout.write(`${JSON.stringify({ ingest: result, components, migrations }, null, 2)}\n`)
   } finally {
     rmSync(work, { recursive: true, force: true })
   }

@@ -5,16 +5,36 @@
  * install time, so the WASM build is used everywhere (CLI, worker, app).
  * `ensureZstd()` must be awaited once before `zstdCompress`/`zstdDecompress`.
  */
-import { compress, decompress, init } from '@bokuweb/zstd-wasm'
+import { compressUsingDict, createCCtx, createDCtx, decompressUsingDict, init } from '@bokuweb/zstd-wasm'
 
 import { CoralError } from '../errors.js'
 
 let ready: Promise<void> | undefined
 
+/**
+ * One compression and one decompression context for the process, reused by
+ * every call. The library's plain `compress`/`decompress` create and free a
+ * context per call, which cost a third of the time on 64 KB planes and half
+ * on small ones; the frames are the same byte for byte. (The "dictionary"
+ * calls are the library's only ones that take a context; an empty
+ * dictionary is no dictionary.)
+ */
+let contexts: { compress: number; decompress: number } | undefined
+const NO_DICTIONARY = new Uint8Array(0)
+
 /** Loads the WASM module once per process. */
 export function ensureZstd(): Promise<void> {
-  ready ??= init()
+  ready ??= init().then(() => {
+    contexts = { compress: createCCtx(), decompress: createDCtx() }
+  })
   return ready
+}
+
+function loaded(): { compress: number; decompress: number } {
+  if (contexts === undefined) {
+    throw new CoralError('Internal', 'zstd used before ensureZstd() finished')
+  }
+  return contexts
 }
 
 /** The compression level used for stored objects (zstd's default). */
@@ -25,7 +45,7 @@ export function zstdCompress(data: Uint8Array, level = ZSTD_LEVEL): Uint8Array {
   if (data.length === 0) {
     return new Uint8Array(0)
   }
-  return compress(data, level)
+  return compressUsingDict(loaded().compress, data, NO_DICTIONARY, level)
 }
 
 /**
@@ -40,7 +60,7 @@ export function zstdDecompress(frame: Uint8Array, expectedLength: number): Uint8
   }
   let out: Uint8Array
   try {
-    out = decompress(frame)
+    out = decompressUsingDict(loaded().decompress, frame, NO_DICTIONARY)
   } catch (error) {
     throw new CoralError('ObjectCorrupt', `zstd frame cannot be decoded: ${String(error)}`)
   }
