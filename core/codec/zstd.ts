@@ -5,7 +5,13 @@
  * install time, so the WASM build is used everywhere (CLI, worker, app).
  * `ensureZstd()` must be awaited once before `zstdCompress`/`zstdDecompress`.
  */
-import { compressUsingDict, createCCtx, createDCtx, decompressUsingDict, init } from '@bokuweb/zstd-wasm'
+import {
+  compressUsingDict,
+  createCCtx,
+  createDCtx,
+  decompressUsingDict,
+  init,
+} from '@bokuweb/zstd-wasm'
 
 import { CoralError } from '../errors.js'
 
@@ -58,6 +64,15 @@ export function zstdDecompress(frame: Uint8Array, expectedLength: number): Uint8
   if (expectedLength === 0 && frame.length === 0) {
     return new Uint8Array(0)
   }
+  // The library allocates what the frame header declares before it decodes:
+  // a damaged header must not choose that size.
+  const declared = frameContentSize(frame)
+  if (declared !== expectedLength) {
+    throw new CoralError(
+      'ObjectCorrupt',
+      `zstd frame declares ${declared ?? 'no'} content size, expected ${expectedLength} bytes`,
+    )
+  }
   let out: Uint8Array
   try {
     out = decompressUsingDict(loaded().decompress, frame, NO_DICTIONARY)
@@ -71,4 +86,36 @@ export function zstdDecompress(frame: Uint8Array, expectedLength: number): Uint8
     )
   }
   return out
+}
+
+const FRAME_MAGIC = 0xfd2fb528
+
+/**
+ * The content size a zstd frame header declares (RFC 8878, 3.1.1.1), or
+ * undefined when the header is malformed or declares none. Coral's frames
+ * always declare it.
+ */
+export function frameContentSize(frame: Uint8Array): number | undefined {
+  if (frame.length < 6) return undefined
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
+  if (view.getUint32(0, true) !== FRAME_MAGIC) return undefined
+  const descriptor = frame[4]!
+  const sizeFlag = descriptor >>> 6
+  const singleSegment = (descriptor & 0x20) !== 0
+  const dictionaryBytes = [0, 1, 2, 4][descriptor & 0x03]!
+  const fieldBytes = [singleSegment ? 1 : 0, 2, 4, 8][sizeFlag]!
+  const at = 5 + (singleSegment ? 0 : 1) + dictionaryBytes
+  if (fieldBytes === 0 || at + fieldBytes > frame.length) return undefined
+  switch (fieldBytes) {
+    case 1:
+      return view.getUint8(at)
+    case 2:
+      return view.getUint16(at, true) + 256
+    case 4:
+      return view.getUint32(at, true)
+    default: {
+      const size = view.getBigUint64(at, true)
+      return size <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(size) : undefined
+    }
+  }
 }
