@@ -47,6 +47,7 @@ import {
   type RunOptions,
 } from './planner.js'
 import { mapConcurrent } from '../store/concurrency.js'
+import { undefinedIfDamaged } from '../store/read-if-present.js'
 import type { PlannedPayloads } from './planned-payloads.js'
 import { TensorCache } from './tensor-cache.js'
 import { createThrottle } from './throttle.js'
@@ -165,7 +166,7 @@ export async function migrate(
     const validation = await validateRepository(repo, { fix: false }, run)
     let clustered = 0
     for (const entry of journal.plan.entries) {
-      const header = await repo.objects.readHeader(entry.id).catch(() => undefined)
+      const header = await repo.objects.readHeader(entry.id).catch(undefinedIfDamaged)
       if (isDeltaCodec(header?.header.codec)) clustered++
     }
     const storedBytesAfter = await repo.objects.totalBytes()
@@ -217,7 +218,7 @@ export async function executeJournal(
   if (from <= PHASES.indexOf('flatten')) {
     for (const [i, entry] of plan.entries.entries()) {
       throwIfAborted(run.signal)
-      const header = await repo.objects.readHeader(entry.id).catch(() => undefined)
+      const header = await repo.objects.readHeader(entry.id).catch(undefinedIfDamaged)
       if (isDeltaCodec(header?.header.codec)) {
         const tensor = await repo.objects.read(entry.id)
         await repo.objects.replaceEncoding(entry.id, standaloneObject(tensor))
@@ -249,7 +250,7 @@ export async function executeJournal(
     let completed = 0
     await mapConcurrent(plan.entries, ENCODE_CONCURRENCY, async (entry) => {
       throwIfAborted(run.signal)
-      const current = await repo.objects.readHeader(entry.id).catch(() => undefined)
+      const current = await repo.objects.readHeader(entry.id).catch(undefinedIfDamaged)
       if (current === undefined) {
         return // no longer in the store (collected since the plan was made)
       }

@@ -23,6 +23,7 @@ import { writeFileAtomic, TEMP_PREFIX } from './atomic-write.js'
 import { headerLengthOf, packObject, unpackObject, type ObjectHeader } from './object-format.js'
 import { mapConcurrent } from './concurrency.js'
 import { PackSet } from './packs.js'
+import { isMissing } from './read-if-present.js'
 import { isObjectId, shortId, tensorId } from './tensor-id.js'
 
 /** Deepest base chain a read follows; migration keeps chains at depth 1. */
@@ -103,7 +104,7 @@ export class ObjectStore {
 
   /** Where an object's bytes are: a loose file, or a range of a pack file. */
   async locate(id: string): Promise<{ file: string; offset: number; length: number } | undefined> {
-    const loose = await stat(this.pathOf(id)).catch(() => undefined)
+    const loose = await stat(this.pathOf(id)).catch(undefinedIfMissing)
     if (loose) {
       return { file: this.pathOf(id), offset: 0, length: loose.size }
     }
@@ -197,8 +198,9 @@ export class ObjectStore {
     let fd: number
     try {
       fd = openSync(this.pathOf(id), 'r')
-    } catch {
-      return undefined
+    } catch (error) {
+      // Not a loose object; any other failure (EIO, EMFILE) is not absence.
+      return undefinedIfMissing(error)
     }
     try {
       const size = fstatSync(fd).size
@@ -388,8 +390,15 @@ export class ObjectStore {
   async totalBytes(): Promise<number> {
     let total = (await this.packs.diskUsage()).bytes
     for (const id of await this.looseIds()) {
-      total += (await stat(this.pathOf(id)).catch(() => ({ size: 0 }))).size
+      // An object removed since the listing (a concurrent repack) counts 0.
+      total += (await stat(this.pathOf(id)).catch(undefinedIfMissing))?.size ?? 0
     }
     return total
   }
+}
+
+/** For `.catch()`: undefined when the file does not exist; any other error is rethrown. */
+function undefinedIfMissing(error: unknown): undefined {
+  if (isMissing(error)) return undefined
+  throw error
 }
