@@ -12,7 +12,10 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       // A variable assigned after a closure that reads it is declared with let.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
@@ -23,9 +26,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*'], message: 'core/ runs under plain Node: never import electron.' },
+            {
+              group: ['electron', 'electron/*'],
+              message: 'core/ runs under plain Node: never import electron.',
+            },
             { group: ['react', 'react-dom', 'zustand', 'recharts'], message: 'core/ is UI-free.' },
-            { group: ['**/renderer/**', '**/electron/**'], message: 'core/ must not depend on front ends.' },
+            {
+              group: ['**/renderer/**', '**/electron/**'],
+              message: 'core/ must not depend on front ends.',
+            },
           ],
         },
       ],
@@ -43,7 +52,8 @@ export default tseslint.config(
             {
               group: ['**/core/**', '!**/core/errors'],
               allowTypeImports: true,
-              message: 'The renderer reaches the core only through the Bridge (type imports are fine).',
+              message:
+                'The renderer reaches the core only through the Bridge (type imports are fine).',
             },
           ],
         },

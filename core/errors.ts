@@ -135,10 +135,23 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 function isAbortError(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || (error as { code?: unknown }).code === 'ABORT_ERR')
+  return (
+    error instanceof Error &&
+    (error.name === 'AbortError' || (error as { code?: unknown }).code === 'ABORT_ERR')
+  )
 }
 
-const IO_ERROR_CODES = new Set(['ENOSPC', 'EIO', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', 'EMFILE', 'ENFILE', 'EBUSY'])
+const IO_ERROR_CODES = new Set([
+  'ENOSPC',
+  'EIO',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'EDQUOT',
+  'EMFILE',
+  'ENFILE',
+  'EBUSY',
+])
 
 function describeIoCode(code: string): string {
   switch (code) {

@@ -13,11 +13,15 @@ const built = existsSync(path.join(root, 'out/main/index.js'))
 // Packs the app against a stub Electron (about 7 s here). CORAL_PACKAGE_CHECK=0 skips it.
 describe.skipIf(!enabled)('electron packaging', () => {
   it('packs an asar with main, the CommonJS preload, the core utility and the renderer', () => {
-    const result = spawnSync(process.execPath, [path.join(root, 'scripts/check-package.mjs'), ...(built ? ['--skip-build'] : [])], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env },
-    })
+    const result = spawnSync(
+      process.execPath,
+      [path.join(root, 'scripts/check-package.mjs'), ...(built ? ['--skip-build'] : [])],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env },
+      },
+    )
 
     expect(result.stderr).not.toContain('check-package: FAILED')
     expect(result.stdout).toContain('check-package: OK')

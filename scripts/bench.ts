@@ -80,7 +80,12 @@ async function exportPhase(repoDir: string, files: string[]): Promise<void> {
     mismatches += source.size
   }
   rmSync(out, { recursive: true, force: true })
-  reportPhase({ ms: performance.now() - started, commits: commits.length, tensorsCompared, mismatches })
+  reportPhase({
+    ms: performance.now() - started,
+    commits: commits.length,
+    tensorsCompared,
+    mismatches,
+  })
 }
 
 async function main(): Promise<void> {
@@ -118,26 +123,50 @@ async function main(): Promise<void> {
       },
     }
     const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`)
-    console.log(`Ingest: ${files.length} checkpoints of zoo/lm + zoo/ft, ${mb(fileBytes)} (${mb(ingest.rawBytes as number)} tensor bytes), one commit per file`)
+    console.log(
+      `Ingest: ${files.length} checkpoints of zoo/lm + zoo/ft, ${mb(fileBytes)} (${mb(ingest.rawBytes as number)} tensor bytes), one commit per file`,
+    )
     console.log(`                      wall time   peak memory   stored/raw`)
-    console.log(`  coral ingest        ${(ingest.ms / 1000).toFixed(2).padStart(7)} s   ${mb(ingest.peakRssBytes).padStart(11)}   ${ratio(ingest.storedBytes as number, ingest.rawBytes as number)}`)
-    console.log(`  zstd -3 -T1 (files) ${(zstd.ms / 1000).toFixed(2).padStart(7)} s   ${mb(zstd.peakRssBytes).padStart(11)}   ${ratio(zstdBytes, fileBytes)}`)
+    console.log(
+      `  coral ingest        ${(ingest.ms / 1000).toFixed(2).padStart(7)} s   ${mb(ingest.peakRssBytes).padStart(11)}   ${ratio(ingest.storedBytes as number, ingest.rawBytes as number)}`,
+    )
+    console.log(
+      `  zstd -3 -T1 (files) ${(zstd.ms / 1000).toFixed(2).padStart(7)} s   ${mb(zstd.peakRssBytes).padStart(11)}   ${ratio(zstdBytes, fileBytes)}`,
+    )
     console.log(`  ingest time / zstd time: ${result.ratios.timeVsZstd.toFixed(2)} (target <= 2)`)
-    console.log(`  stored ratio ${result.ratios.storedOverRaw.toFixed(3)} vs whole-file zstd ${result.ratios.zstdOverFile.toFixed(3)} (target: below)`)
-    console.log(`Export: ${exported.commits} commits, ${exported.tensorsCompared} tensors compared with their source files, ${exported.mismatches} mismatches, ${(exported.ms / 1000).toFixed(2)} s, peak ${mb(exported.peakRssBytes)}`)
+    console.log(
+      `  stored ratio ${result.ratios.storedOverRaw.toFixed(3)} vs whole-file zstd ${result.ratios.zstdOverFile.toFixed(3)} (target: below)`,
+    )
+    console.log(
+      `Export: ${exported.commits} commits, ${exported.tensorsCompared} tensors compared with their source files, ${exported.mismatches} mismatches, ${(exported.ms / 1000).toFixed(2)} s, peak ${mb(exported.peakRssBytes)}`,
+    )
     if ((exported.mismatches as number) > 0) process.exitCode = 1
     const components = await componentRates(files[5]!, files[6]!)
-    console.log('\nBuilding blocks on zoo/lm checkpoints 6 and 7 (MB of input per second, best of 3):')
-    for (const [block, mbps] of Object.entries(components)) console.log(`  ${block.padEnd(42)} ${mbps.toFixed(0).padStart(6)}`)
-    console.log(`  zstd -3 -T1 over the ingest files           ${(fileBytes / 1e6 / (zstd.ms / 1000)).toFixed(0).padStart(6)} (process wall time)`)
+    console.log(
+      '\nBuilding blocks on zoo/lm checkpoints 6 and 7 (MB of input per second, best of 3):',
+    )
+    for (const [block, mbps] of Object.entries(components))
+      console.log(`  ${block.padEnd(42)} ${mbps.toFixed(0).padStart(6)}`)
+    console.log(
+      `  zstd -3 -T1 over the ingest files           ${(fileBytes / 1e6 / (zstd.ms / 1000)).toFixed(0).padStart(6)} (process wall time)`,
+    )
     const migrations = []
     for (const [label, folders] of [
       ['lm + ft (F32)', ['lm', 'ft']],
       ['lm-bf16 (BF16)', ['lm-bf16']],
     ] as const) {
-      migrations.push(await migrationBench(label, folders.flatMap((f) => zooFiles(f)), path.join(work, label.split(' ')[0]!)))
+      migrations.push(
+        await migrationBench(
+          label,
+          folders.flatMap((f) => zooFiles(f)),
+          path.join(work, label.split(' ')[0]!),
+        ),
+      )
     }
-    if (json) process.stdout.write(`${JSON.stringify({ ingest: result, components, migrations }, null, 2)}\n`)
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ ingest: result, components, migrations }, null, 2)}\n`,
+      )
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
@@ -150,16 +179,31 @@ async function migrationBench(label: string, files: string[], repoDir: string) {
   const plan = runPhase(import.meta.url, 'dry-run', [repoDir])
   const run = runPhase(import.meta.url, 'migrate', [repoDir])
   const stored = (run.storedBytesAfter as number) / base.rawBytes
-  const predictionError = (run.storedBytesAfter as number) / (plan.predictedStoredBytes as number) - 1
+  const predictionError =
+    (run.storedBytesAfter as number) / (plan.predictedStoredBytes as number) - 1
   const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`)
-  console.log(`\nMigrate: ${label}, ${files.length} checkpoints, ${mb(base.rawBytes)} raw tensor bytes, strategy adaptive, threshold 0.9`)
-  console.log(`  stored / raw: coral ${stored.toFixed(3)} | whole-file zstd-3 ${base.wholeFile.toFixed(3)} | byte-grouped zstd-3 ${base.grouped.toFixed(3)} | XOR previous ${base.xorPrevious.toFixed(3)}`)
-  console.log(`  wall time: migrate ${(run.ms / 1000).toFixed(2)} s, dry run ${(plan.ms / 1000).toFixed(2)} s, zstd -3 -T1 ${(zstd.ms / 1000).toFixed(2)} s (migrate/zstd ${(run.ms / zstd.ms).toFixed(1)})`)
+  console.log(
+    `\nMigrate: ${label}, ${files.length} checkpoints, ${mb(base.rawBytes)} raw tensor bytes, strategy adaptive, threshold 0.9`,
+  )
+  console.log(
+    `  stored / raw: coral ${stored.toFixed(3)} | whole-file zstd-3 ${base.wholeFile.toFixed(3)} | byte-grouped zstd-3 ${base.grouped.toFixed(3)} | XOR previous ${base.xorPrevious.toFixed(3)}`,
+  )
+  console.log(
+    `  wall time: migrate ${(run.ms / 1000).toFixed(2)} s, dry run ${(plan.ms / 1000).toFixed(2)} s, zstd -3 -T1 ${(zstd.ms / 1000).toFixed(2)} s (migrate/zstd ${(run.ms / zstd.ms).toFixed(1)})`,
+  )
   const phases = Object.entries(run.phaseMs as Record<string, number>)
-  console.log(`  migrate phases: ${phases.map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(', ')} (each from its first progress event to the next phase's; sketch includes clustering, migrate the cleanup)`)
-  console.log(`  peak memory: migrate ${mb(run.peakRssBytes)}, dry run ${mb(plan.peakRssBytes)}, zstd ${mb(zstd.peakRssBytes)}`)
-  console.log(`  dry-run prediction ${mb(plan.predictedStoredBytes as number)} vs result ${mb(run.storedBytesAfter as number)} (${(predictionError * 100).toFixed(2)}%)`)
-  console.log(`  ${run.clusters} clusters, ${run.clustered} clustered tensors; validation ${run.validationOk ? 'passed' : 'FAILED'} (${run.tensorsChecked} tensor versions read back)`)
+  console.log(
+    `  migrate phases: ${phases.map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`).join(', ')} (each from its first progress event to the next phase's; sketch includes clustering, migrate the cleanup)`,
+  )
+  console.log(
+    `  peak memory: migrate ${mb(run.peakRssBytes)}, dry run ${mb(plan.peakRssBytes)}, zstd ${mb(zstd.peakRssBytes)}`,
+  )
+  console.log(
+    `  dry-run prediction ${mb(plan.predictedStoredBytes as number)} vs result ${mb(run.storedBytesAfter as number)} (${(predictionError * 100).toFixed(2)}%)`,
+  )
+  console.log(
+    `  ${run.clusters} clusters, ${run.clustered} clustered tensors; validation ${run.validationOk ? 'passed' : 'FAILED'} (${run.tensorsChecked} tensor versions read back)`,
+  )
   if (!run.validationOk) process.exitCode = 1
   return { label, files: files.length, baselines: base, plan, run, stored, predictionError, zstd }
 }

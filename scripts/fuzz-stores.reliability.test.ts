@@ -18,11 +18,23 @@ describe('scripts/fuzz-stores (short)', () => {
     // after each abort included); the memory bound is checked by the full run.
     const unbounded = { timeoutMs: 10_000, rssBoundBytes: Number.POSITIVE_INFINITY }
     const a = await runStoreFuzz({ cases: CORAL_CASES, seed: 7, targets: coral, ...unbounded })
-    const b = await runStoreFuzz({ cases: PYTHON_CASES, seed: 7, targets: ['py-json', 'hdf5'], ...unbounded })
+    const b = await runStoreFuzz({
+      cases: PYTHON_CASES,
+      seed: 7,
+      targets: ['py-json', 'hdf5'],
+      ...unbounded,
+    })
     const targets = [...a.targets, ...b.targets]
     const text = formatStoreFuzzReport({ seed: 7, targets, failures: a.failures + b.failures })
 
-    expect(targets.map((t) => t.cases)).toEqual([...coral.map(() => CORAL_CASES), PYTHON_CASES, PYTHON_CASES])
-    expect(targets.flatMap((t) => t.failures), text).toEqual([])
+    expect(targets.map((t) => t.cases)).toEqual([
+      ...coral.map(() => CORAL_CASES),
+      PYTHON_CASES,
+      PYTHON_CASES,
+    ])
+    expect(
+      targets.flatMap((t) => t.failures),
+      text,
+    ).toEqual([])
   }, 300_000)
 })

@@ -27,7 +27,16 @@
  *      [--case N] [--timeout MS] [--json] [--inline]
  */
 import { createHash } from 'node:crypto'
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -150,9 +159,10 @@ interface Seeds {
 /** The Python-Coral v1.1 fixture, from scripts/ (tsx, vitest) or dist/scripts/ (compiled). */
 function pyFixture(): string {
   const here = path.dirname(fileURLToPath(import.meta.url))
-  const candidates = [['..', '..'], ['..', '..', '..']].map((up) =>
-    path.resolve(here, ...up, 'shared', 'fixtures', 'coral-py', 'v1.1'),
-  )
+  const candidates = [
+    ['..', '..'],
+    ['..', '..', '..'],
+  ].map((up) => path.resolve(here, ...up, 'shared', 'fixtures', 'coral-py', 'v1.1'))
   return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!
 }
 
@@ -177,7 +187,11 @@ export async function buildStoreSeeds(tmp: string): Promise<Seeds> {
 
   const b = await trajectoryRepo({ checkpoints: 3 })
   record(b.expected)
-  const { plan } = await buildStoragePlan(b.repo, { strategy: 'adaptive', threshold: 0.5, batchSize: DEFAULT_BATCH_SIZE })
+  const { plan } = await buildStoragePlan(b.repo, {
+    strategy: 'adaptive',
+    threshold: 0.5,
+    batchSize: DEFAULT_BATCH_SIZE,
+  })
   await writeJournal(b.repo, {
     version: 1,
     startedAt: new Date(0).toISOString(),
@@ -187,7 +201,9 @@ export async function buildStoreSeeds(tmp: string): Promise<Seeds> {
     backupPath: null,
     plan,
   })
-  await b.repo.stageWeights({ staged: { dtype: 'F32', shape: [4], data: new Uint8Array(16).fill(7) } })
+  await b.repo.stageWeights({
+    staged: { dtype: 'F32', shape: [4], data: new Uint8Array(16).fill(7) },
+  })
   const pending = path.join(tmp, 'pending')
   cpSync(b.repo.root, pending, { recursive: true })
   rmSync(b.repo.root, { recursive: true, force: true })
@@ -207,7 +223,8 @@ export async function buildStoreSeeds(tmp: string): Promise<Seeds> {
   )
   const t0 = performance.now()
   const pristine = await runPythonCase(python, golden)
-  if (pristine.kind !== 'ok') throw new Error(`the undamaged Python fixture does not import: ${JSON.stringify(pristine)}`)
+  if (pristine.kind !== 'ok')
+    throw new Error(`the undamaged Python fixture does not import: ${JSON.stringify(pristine)}`)
   return { migrated, pending, expected, python, golden, pythonImportMs: performance.now() - t0 }
 }
 
@@ -289,18 +306,31 @@ const HOSTILE_VALUES = [
 ]
 
 /** The mutated bytes of case `n`, derived only from its arguments. */
-export function mutateStoreFile(original: Uint8Array, seed: number, targetIndex: number, n: number, json: boolean): Uint8Array {
+export function mutateStoreFile(
+  original: Uint8Array,
+  seed: number,
+  targetIndex: number,
+  n: number,
+  json: boolean,
+): Uint8Array {
   const random = mulberry32(mix(mix(mix(0x85ebca6b, seed), targetIndex), n))
   const int = (k: number) => Math.floor(random() * k)
   let bytes: Uint8Array = original.slice()
   const rounds = 1 + int(3)
   for (let r = 0; r < rounds; r++) {
-    const op = json && random() < 0.6 ? 'json' : ['flip', 'byte', 'truncate', 'splice', 'insert', 'zero'][int(6)]!
+    const op =
+      json && random() < 0.6
+        ? 'json'
+        : ['flip', 'byte', 'truncate', 'splice', 'insert', 'zero'][int(6)]!
     const at = (limit: number) => (bytes.length === 0 ? 0 : int(limit))
-    const metadataBias = () => (targetIndex === STORE_TARGETS.indexOf('hdf5') && random() < 0.7 ? Math.min(bytes.length, 65536) : bytes.length)
+    const metadataBias = () =>
+      targetIndex === STORE_TARGETS.indexOf('hdf5') && random() < 0.7
+        ? Math.min(bytes.length, 65536)
+        : bytes.length
     switch (op) {
       case 'flip': {
-        for (let k = 1 + int(8); k > 0 && bytes.length > 0; k--) bytes[at(metadataBias())]! ^= 1 << int(8)
+        for (let k = 1 + int(8); k > 0 && bytes.length > 0; k--)
+          bytes[at(metadataBias())]! ^= 1 << int(8)
         break
       }
       case 'byte': {
@@ -341,7 +371,9 @@ export function mutateStoreFile(original: Uint8Array, seed: number, targetIndex:
         const token = tokens[int(tokens.length)]!
         const value = HOSTILE_VALUES[int(HOSTILE_VALUES.length)]!
         const start = token.index!
-        bytes = new TextEncoder().encode(text.slice(0, start) + value + text.slice(start + token[0].length))
+        bytes = new TextEncoder().encode(
+          text.slice(0, start) + value + text.slice(start + token[0].length),
+        )
         break
       }
     }
@@ -366,7 +398,13 @@ function mix(a: number, b: number): number {
 }
 
 /** Prepares case `n` in `caseDir` (a copy of the pristine repository with one file mutated). */
-function prepareCase(seeds: Seeds, target: StoreTarget, seed: number, n: number, caseDir: string): string {
+function prepareCase(
+  seeds: Seeds,
+  target: StoreTarget,
+  seed: number,
+  n: number,
+  caseDir: string,
+): string {
   const { root, files } = targetFiles(seeds, target)
   rmSync(caseDir, { recursive: true, force: true })
   cpSync(root, caseDir, { recursive: true })
@@ -382,15 +420,23 @@ function prepareCase(seeds: Seeds, target: StoreTarget, seed: number, n: number,
 function classify(error: unknown): Outcome {
   if (error instanceof CoralError) {
     if (error.code === 'Internal') return { kind: 'internal', detail: error.message }
-    if ((STORE_CODES as readonly string[]).includes(error.code)) return { kind: 'error', code: error.code }
+    if ((STORE_CODES as readonly string[]).includes(error.code))
+      return { kind: 'error', code: error.code }
     return { kind: 'undocumented-code', detail: `${error.code}: ${error.message}` }
   }
   const e = error as Error
-  return { kind: 'exception', detail: `${e?.name ?? 'Error'}: ${e?.message ?? String(error)} ${(e?.stack ?? '').split('\n')[1]?.trim() ?? ''}` }
+  return {
+    kind: 'exception',
+    detail: `${e?.name ?? 'Error'}: ${e?.message ?? String(error)} ${(e?.stack ?? '').split('\n')[1]?.trim() ?? ''}`,
+  }
 }
 
 /** Runs what a user would run on the damaged Coral repository; checks every byte read. */
-async function runCoralCase(dir: string, target: StoreTarget, expected: Seeds['expected']): Promise<Outcome> {
+async function runCoralCase(
+  dir: string,
+  target: StoreTarget,
+  expected: Seeds['expected'],
+): Promise<Outcome> {
   try {
     const repo = await prepareRepository(await Repository.open(dir))
     await repo.log()
@@ -403,7 +449,11 @@ async function runCoralCase(dir: string, target: StoreTarget, expected: Seeds['e
       const tree = (await repo.readCommit(head!)).tree
       for (const [name, id] of Object.entries(tree)) {
         const tensor = await repo.getWeight(name)
-        if (tensorId(tensor) !== id) return { kind: 'wrong-result', detail: `committed "${name}" reads back as another tensor` }
+        if (tensorId(tensor) !== id)
+          return {
+            kind: 'wrong-result',
+            detail: `committed "${name}" reads back as another tensor`,
+          }
       }
     }
     const commits = await repo.commits.ids()
@@ -412,7 +462,10 @@ async function runCoralCase(dir: string, target: StoreTarget, expected: Seeds['e
       for (const [name, digest] of Object.entries(tensors)) {
         const tensor = await repo.getWeight(name, commit)
         if (sha(tensor.data) !== digest) {
-          return { kind: 'wrong-result', detail: `tensor "${name}" of ${commit.slice(0, 12)} reads back different bytes` }
+          return {
+            kind: 'wrong-result',
+            detail: `tensor "${name}" of ${commit.slice(0, 12)} reads back different bytes`,
+          }
         }
       }
     }
@@ -452,7 +505,10 @@ async function runPythonCase(dir: string, golden: Seeds['golden']): Promise<Outc
       const id = commit.tree[t.name]
       if (want === undefined || id === undefined) continue
       if (sha(tensors.get(id)!) !== want) {
-        return { kind: 'wrong-result', detail: `"${t.name}" of "${commit.message}" marked verified with other bytes` }
+        return {
+          kind: 'wrong-result',
+          detail: `"${t.name}" of "${commit.message}" marked verified with other bytes`,
+        }
       }
     }
     return { kind: 'ok' }
@@ -461,11 +517,19 @@ async function runPythonCase(dir: string, golden: Seeds['golden']): Promise<Outc
   }
 }
 
-async function runCase(seeds: Seeds, target: StoreTarget, seed: number, n: number, work: string): Promise<Outcome & { file: string }> {
+async function runCase(
+  seeds: Seeds,
+  target: StoreTarget,
+  seed: number,
+  n: number,
+  work: string,
+): Promise<Outcome & { file: string }> {
   const dir = path.join(work, `case-${target}`)
   const file = prepareCase(seeds, target, seed, n, dir)
   const outcome =
-    target === 'py-json' || target === 'hdf5' ? await runPythonCase(dir, seeds.golden) : await runCoralCase(dir, target, seeds.expected)
+    target === 'py-json' || target === 'hdf5'
+      ? await runPythonCase(dir, seeds.golden)
+      : await runCoralCase(dir, target, seeds.expected)
   return { ...outcome, file }
 }
 
@@ -482,22 +546,41 @@ export async function runStoreFuzz(options: StoreFuzzOptions): Promise<StoreFuzz
       // A Python case imports a whole repository (165 tensor versions through
       // h5wasm): its watchdog is 2 s beyond three undamaged imports.
       const timeoutMs =
-        (options.timeoutMs ?? 2000) + (target === 'py-json' || target === 'hdf5' ? Math.round(3 * seeds.pythonImportMs) : 0)
+        (options.timeoutMs ?? 2000) +
+        (target === 'py-json' || target === 'hdf5' ? Math.round(3 * seeds.pythonImportMs) : 0)
       const started = performance.now()
-      const report: StoreTargetReport = { target, cases: 0, ok: 0, errors: {}, failures: [], elapsedMs: 0, timeoutMs }
+      const report: StoreTargetReport = {
+        target,
+        cases: 0,
+        ok: 0,
+        errors: {},
+        failures: [],
+        elapsedMs: 0,
+        timeoutMs,
+      }
       const runner = options.isolate ? new IsolatedRunner(seeds, tmp, timeoutMs) : undefined
       try {
-        const numbers = options.only !== undefined ? [options.only] : Array.from({ length: options.cases }, (_, i) => i)
+        const numbers =
+          options.only !== undefined
+            ? [options.only]
+            : Array.from({ length: options.cases }, (_, i) => i)
         for (const n of numbers) {
           const outcome = runner
             ? await runner.run(target, options.seed, n)
             : await withTimeout(runCase(seeds, target, options.seed, n, tmp), timeoutMs)
           report.cases++
           if (outcome.kind === 'ok') report.ok++
-          else if (outcome.kind === 'error') report.errors[outcome.code] = (report.errors[outcome.code] ?? 0) + 1
+          else if (outcome.kind === 'error')
+            report.errors[outcome.code] = (report.errors[outcome.code] ?? 0) + 1
           else {
             const detail = `${'file' in outcome ? `${outcome.file}: ` : ''}${outcome.detail}`
-            report.failures.push({ target, seed: options.seed, case: n, kind: outcome.kind, detail })
+            report.failures.push({
+              target,
+              seed: options.seed,
+              case: n,
+              kind: outcome.kind,
+              detail,
+            })
           }
           const rss = process.memoryUsage().rss
           baseline ??= rss
@@ -552,7 +635,11 @@ class IsolatedRunner {
 
   private spawn(): Worker {
     this.worker = new Worker(fileURLToPath(import.meta.url), {
-      workerData: { fuzzStoresWorker: true, seeds: this.seeds, work: mkdtempSync(path.join(this.tmp, 'w-')) },
+      workerData: {
+        fuzzStoresWorker: true,
+        seeds: this.seeds,
+        work: mkdtempSync(path.join(this.tmp, 'w-')),
+      },
     })
     this.warm = false
     return this.worker
@@ -600,7 +687,9 @@ function workerMain(): void {
 
 /** The report as a table, then one line per failure. */
 export function formatStoreFuzzReport(report: StoreFuzzReport): string {
-  const lines = ['target       cases  ok     errors (by code)                                   failures  seconds  watchdog ms']
+  const lines = [
+    'target       cases  ok     errors (by code)                                   failures  seconds  watchdog ms',
+  ]
   for (const r of report.targets) {
     const errors = Object.entries(r.errors)
       .map(([code, n]) => `${code} ${n}`)
@@ -613,9 +702,13 @@ export function formatStoreFuzzReport(report: StoreFuzzReport): string {
     for (const f of r.failures.slice(0, 20)) {
       lines.push(`FAIL ${f.target} --seed ${f.seed} --case ${f.case} (${f.kind}): ${f.detail}`)
     }
-    if (r.failures.length > 20) lines.push(`... and ${r.failures.length - 20} more failures of ${r.target}`)
+    if (r.failures.length > 20)
+      lines.push(`... and ${r.failures.length - 20} more failures of ${r.target}`)
   }
-  const rss = report.maxRssGrowthBytes === undefined ? '' : `, max RSS growth ${Math.round(report.maxRssGrowthBytes / 1e6)} MB`
+  const rss =
+    report.maxRssGrowthBytes === undefined
+      ? ''
+      : `, max RSS growth ${Math.round(report.maxRssGrowthBytes / 1e6)} MB`
   lines.push(`${report.failures} failures (seed ${report.seed}${rss})`)
   return lines.join('\n')
 }
@@ -638,11 +731,16 @@ async function cliMain(argv: string[]): Promise<number> {
     else if (arg === '--inline') options.isolate = false
     else if (arg === '--target') {
       const target = value()
-      if (!(STORE_TARGETS as readonly string[]).includes(target)) throw new Error(`unknown target ${target}`)
+      if (!(STORE_TARGETS as readonly string[]).includes(target))
+        throw new Error(`unknown target ${target}`)
       options.targets = [...(options.targets ?? []), target as StoreTarget]
     } else throw new Error(`unknown argument ${arg}`)
   }
-  if (!Number.isSafeInteger(options.cases) || options.cases < 1 || !Number.isSafeInteger(options.seed)) {
+  if (
+    !Number.isSafeInteger(options.cases) ||
+    options.cases < 1 ||
+    !Number.isSafeInteger(options.seed)
+  ) {
     throw new Error('--cases and --seed take integers')
   }
   const report = await runStoreFuzz(options)
@@ -652,11 +750,17 @@ async function cliMain(argv: string[]): Promise<number> {
 
 if (!isMainThread && (workerData as { fuzzStoresWorker?: boolean } | null)?.fuzzStoresWorker) {
   workerMain()
-} else if (isMainThread && process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+} else if (
+  isMainThread &&
+  process.argv[1] !== undefined &&
+  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
   cliMain(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`fuzz-stores: ${error instanceof Error ? error.message : String(error)}\n`)
+      process.stderr.write(
+        `fuzz-stores: ${error instanceof Error ? error.message : String(error)}\n`,
+      )
       process.exit(2)
     },
   )

@@ -22,9 +22,13 @@ const DROPPED = /\.(mlp\.[02]\.weight|attn\.in_proj_weight)$/
 
 for (const step of STEPS) {
   const entries: [string, Tensor][] = []
-  for await (const { name, tensor } of readWeightFile(path.join(ZOO, `base-step${step}.safetensors`))) {
+  for await (const { name, tensor } of readWeightFile(
+    path.join(ZOO, `base-step${step}.safetensors`),
+  )) {
     if (!DROPPED.test(name)) entries.push([name, tensor])
   }
-  await writeSafetensors(path.join(OUT, `step${step}.safetensors`), entries, { source: `zoo/lm-bf16/base-step${step}` })
+  await writeSafetensors(path.join(OUT, `step${step}.safetensors`), entries, {
+    source: `zoo/lm-bf16/base-step${step}`,
+  })
   console.log(`step${step}.safetensors: ${entries.length} tensors`)
 }

@@ -11,14 +11,20 @@ import path from 'node:path'
 const root = path.resolve(import.meta.dirname, '..')
 const electronDir = path.join(root, 'node_modules', 'electron')
 const pathFile = path.join(electronDir, 'path.txt')
-const binary = existsSync(pathFile) ? path.join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim()) : null
+const binary = existsSync(pathFile)
+  ? path.join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim())
+  : null
 
 const run = (command, args) =>
-  spawn(command, args, { cwd: root, stdio: 'inherit' }).on('exit', (code) => process.exit(code ?? 0))
+  spawn(command, args, { cwd: root, stdio: 'inherit' }).on('exit', (code) =>
+    process.exit(code ?? 0),
+  )
 
 if (binary && existsSync(binary)) {
   run(binary, [root])
 } else {
-  console.log('Electron binary not installed (run "npx install-electron" where its download works); starting browser mode on the demo repository.')
+  console.log(
+    'Electron binary not installed (run "npx install-electron" where its download works); starting browser mode on the demo repository.',
+  )
   run(process.execPath, [path.join(root, 'bin', 'coral-ml.js'), 'ui', '--demo'])
 }

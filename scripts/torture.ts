@@ -24,7 +24,13 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { runCli, type RunOutcome } from './torture/cli-process.js'
-import { checkBitExact, describeProblems, openOrRecover, release, validate } from './torture/checks.js'
+import {
+  checkBitExact,
+  describeProblems,
+  openOrRecover,
+  release,
+  validate,
+} from './torture/checks.js'
 import {
   PY_FIXTURES,
   copyTree,
@@ -34,7 +40,12 @@ import {
   zooFiles,
   type FileDigest,
 } from './torture/fixtures.js'
-import { checkImportState, leftoverImportFolders, snapshotRefs, type RefSnapshot } from './torture/import-trial.js'
+import {
+  checkImportState,
+  leftoverImportFolders,
+  snapshotRefs,
+  type RefSnapshot,
+} from './torture/import-trial.js'
 import {
   OPERATION_NAMES,
   buildTemplate,
@@ -129,12 +140,14 @@ export async function runTorture(options: TortureOptions): Promise<TortureReport
       ? { main: lm.slice(0, 4), extra: lm[4]! }
       : { main: [...lm.slice(0, 4), ...zooFiles(0, 1)], extra: lm[4]! }
     const expected = new Map<string, FileDigest>()
-    for (const file of [...files.main, files.extra]) expected.set(messageOf(file), await digestFile(file))
+    for (const file of [...files.main, files.extra])
+      expected.set(messageOf(file), await digestFile(file))
     const defs = operations(files)
     const built = new Set<TemplateName>()
     const reports: OperationReport[] = []
     for (const [opIndex, op] of ops.entries()) {
-      const kills = op === 'migrate' ? (options.migrateKills ?? options.killsPerOp) : options.killsPerOp
+      const kills =
+        op === 'migrate' ? (options.migrateKills ?? options.killsPerOp) : options.killsPerOp
       const random = mulberry32((options.seed * 0x9e3779b1 + opIndex * 7919) >>> 0)
       const report =
         op === 'import-coral'
@@ -159,13 +172,21 @@ function delays(n: number, durationMs: number, random: () => number): number[] {
 }
 
 /** Runs CLI steps in `dir`; with a kill delay, the SIGKILL lands wherever the run is by then. */
-async function runSteps(dir: string, steps: string[][], killAfterMs?: number): Promise<{ killed: boolean; last?: RunOutcome }> {
+async function runSteps(
+  dir: string,
+  steps: string[][],
+  killAfterMs?: number,
+): Promise<{ killed: boolean; last?: RunOutcome }> {
   const started = performance.now()
   let last: RunOutcome | undefined
   for (const step of steps) {
-    const remaining = killAfterMs === undefined ? undefined : killAfterMs - (performance.now() - started)
+    const remaining =
+      killAfterMs === undefined ? undefined : killAfterMs - (performance.now() - started)
     if (remaining !== undefined && remaining <= 0) return { killed: true, last }
-    last = await runCli(['-C', dir, ...step], remaining === undefined ? {} : { killAfterMs: remaining })
+    last = await runCli(
+      ['-C', dir, ...step],
+      remaining === undefined ? {} : { killAfterMs: remaining },
+    )
     if (last.killed) return { killed: true, last }
     if (last.code !== 0) return { killed: false, last }
   }
@@ -247,7 +268,9 @@ async function tortureOperation(
     try {
       if (!uninterruptedOk) {
         result.stage = 'uninterrupted'
-        throw new Error(`an uninterrupted run exits ${uninterrupted.last!.code}: ${firstLine(uninterrupted.last!.stderr)}`)
+        throw new Error(
+          `an uninterrupted run exits ${uninterrupted.last!.code}: ${firstLine(uninterrupted.last!.stderr)}`,
+        )
       }
       result.killed = (await runSteps(dir, op.steps(dir), killDelayMs)).killed
       await trialChecks(dir, op, trial, expected, result)
@@ -274,7 +297,9 @@ async function trialChecks(
   result.stage = 'bit-exact'
   const seen = await checkBitExact(repo, expected)
   if (!op.headsAfterKill.includes(seen.headMessage ?? '')) {
-    throw new Error(`HEAD names "${seen.headMessage}" after the kill; expected one of ${op.headsAfterKill.join(', ')}`)
+    throw new Error(
+      `HEAD names "${seen.headMessage}" after the kill; expected one of ${op.headsAfterKill.join(', ')}`,
+    )
   }
   const repairFirst = trial % 2 === 0
   if (repairFirst) {
@@ -302,7 +327,8 @@ async function trialChecks(
     // Rerun-first trials: the rerun may legitimately leave repairs to --fix.
     await validate(final.repo, true)
     const after = await validate(final.repo, false)
-    if (!after.ok) throw new Error(`validate --fix after the rerun left: ${describeProblems(after)}`)
+    if (!after.ok)
+      throw new Error(`validate --fix after the rerun left: ${describeProblems(after)}`)
     result.repairedByFix = true
   }
   const last = await checkBitExact(final.repo, expected)
@@ -332,7 +358,8 @@ async function tortureImport(
     const t0 = performance.now()
     const first = await runCli(['import-coral', probe])
     durationMs = Math.min(durationMs, performance.now() - t0)
-    if (first.code !== 0) throw new Error(`import-coral of the fixture exits ${first.code}: ${firstLine(first.stderr)}`)
+    if (first.code !== 0)
+      throw new Error(`import-coral of the fixture exits ${first.code}: ${firstLine(first.stderr)}`)
     reference = await snapshotRefs(probe)
     rmSync(probe, { recursive: true, force: true })
   }
@@ -360,7 +387,8 @@ async function tortureImport(
       if (state === 'python') {
         result.stage = 'rerun'
         const rerun = await runCli(['import-coral', dir])
-        if (rerun.code !== 0) throw new Error(`the rerun exits ${rerun.code}: ${firstLine(rerun.stderr)}`)
+        if (rerun.code !== 0)
+          throw new Error(`the rerun exits ${rerun.code}: ${firstLine(rerun.stderr)}`)
       }
       result.stage = 'final'
       await checkImportState(dir, pythonHash, reference!, true)
@@ -387,7 +415,16 @@ function firstLine(text: string): string {
 /** The report as a table, then one line per failure. */
 export function formatTortureReport(report: TortureReport): string {
   const rows = [
-    ['operation', 'run ms', 'trials', 'kill points', 'survived', 'done before kill', 'fixed by --fix', 'failures'],
+    [
+      'operation',
+      'run ms',
+      'trials',
+      'kill points',
+      'survived',
+      'done before kill',
+      'fixed by --fix',
+      'failures',
+    ],
     ...report.operations.map((r) => [
       r.op,
       String(r.durationMs),
@@ -409,7 +446,9 @@ export function formatTortureReport(report: TortureReport): string {
       )
     }
   }
-  lines.push(`${report.failures} failures in ${(report.elapsedMs / 1000).toFixed(1)} s (seed ${report.seed})`)
+  lines.push(
+    `${report.failures} failures in ${(report.elapsedMs / 1000).toFixed(1)} s (seed ${report.seed})`,
+  )
   return lines.join('\n')
 }
 
@@ -459,7 +498,10 @@ function integer(text: string, flag: string): number {
   return n
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (
+  process.argv[1] !== undefined &&
+  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
   cliMain(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -38,14 +38,19 @@ async function tensorsOf(file: string): Promise<Map<string, Buffer>> {
 
 describe('cli/coral-ml', () => {
   let repo: string
-  const files = readdirSync(path.join(ZOO, 'lm')).sort().slice(0, 3).map((f) => path.join(ZOO, 'lm', f))
+  const files = readdirSync(path.join(ZOO, 'lm'))
+    .sort()
+    .slice(0, 3)
+    .map((f) => path.join(ZOO, 'lm', f))
 
   beforeAll(() => {
     repo = path.join(mkdtempSync(path.join(os.tmpdir(), 'coral-cli-')), 'repo')
     expect(cli(os.tmpdir(), 'init', repo).status).toBe(0)
     for (const [i, file] of files.entries()) {
       expect(cli(repo, 'add', file).status).toBe(0)
-      expect(cli(repo, 'commit', '-m', `step ${i}`, ...(i === 2 ? ['--tag', 'last'] : [])).status).toBe(0)
+      expect(
+        cli(repo, 'commit', '-m', `step ${i}`, ...(i === 2 ? ['--tag', 'last'] : [])).status,
+      ).toBe(0)
     }
   })
 
@@ -110,7 +115,11 @@ describe('cli/coral-ml', () => {
 
   it('imports a Python coral-ml repository in place, keeping the original as a backup', () => {
     const copy = mkdtempSync(path.join(os.tmpdir(), 'coral-cli-inplace-'))
-    cpSync(path.join(ROOT, '../shared/fixtures/coral-py/clustering-era/.coral'), path.join(copy, '.coral'), { recursive: true })
+    cpSync(
+      path.join(ROOT, '../shared/fixtures/coral-py/clustering-era/.coral'),
+      path.join(copy, '.coral'),
+      { recursive: true },
+    )
     chmodRecursive(path.join(copy, '.coral'))
 
     const result = cli(copy, '--json', 'import-coral', '.')
@@ -125,7 +134,14 @@ describe('cli/coral-ml', () => {
 
   it('imports a Python coral-ml repository to a new folder with a report', () => {
     const target = path.join(mkdtempSync(path.join(os.tmpdir(), 'coral-cli-import-')), 'converted')
-    const result = cli(ROOT, '--json', 'import-coral', path.join(ROOT, '../shared/fixtures/coral-py/v1.1'), '--to', target)
+    const result = cli(
+      ROOT,
+      '--json',
+      'import-coral',
+      path.join(ROOT, '../shared/fixtures/coral-py/v1.1'),
+      '--to',
+      target,
+    )
     expect(result.status).toBe(0)
     const report = JSON.parse(result.stdout)
     expect(report.commits).toBe(5)

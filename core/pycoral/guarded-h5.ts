@@ -173,7 +173,12 @@ export class GuardedH5Reader implements H5Source {
   }
 
   private call<T>(method: H5Method, target: string, limitMs = METADATA_LIMIT_MS): T {
-    return call<T>(this.host, this.filePath, { seq: 0, method, handle: this.handle, path: target }, limitMs)
+    return call<T>(
+      this.host,
+      this.filePath,
+      { seq: 0, method, handle: this.handle, path: target },
+      limitMs,
+    )
   }
 }
 
@@ -204,7 +209,11 @@ function call<T>(h: Host, filePath: string, request: H5Call, limitMs: number): T
         `the HDF5 library did not answer within ${limitMs} ms (${request.method} ${request.path}); ` +
         'the file is probably damaged, or the machine was too busy to answer in time'
       void h.worker.terminate()
-      throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, { path: filePath, limitMs, readerGaveUp: true })
+      throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, {
+        path: filePath,
+        limitMs,
+        readerGaveUp: true,
+      })
     }
     // Reset before draining: an answer posted from here on raises the flag again.
     Atomics.store(h.answered, 0, 0)
@@ -225,7 +234,10 @@ function call<T>(h: Host, filePath: string, request: H5Call, limitMs: number): T
     // be inconsistent now, so no later answer from it is trusted (R11).
     h.dead = `the HDF5 library failed inside (${answer.message}) on ${request.method} ${request.path}`
     void h.worker.terminate()
-    throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, { path: filePath, readerGaveUp: true })
+    throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, {
+      path: filePath,
+      readerGaveUp: true,
+    })
   }
   // The in-thread reader's own errors, re-raised as they were.
   throw new CoralError(answer.code, answer.message, answer.data)

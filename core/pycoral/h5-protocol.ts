@@ -32,7 +32,13 @@ export interface H5Call {
 /** The answer to an `H5Call`. */
 export type H5Answer =
   | { seq: number; ok: true; value: unknown }
-  | { seq: number; ok: false; code: ErrorCode | null; message: string; data: Record<string, unknown> }
+  | {
+      seq: number
+      ok: false
+      code: ErrorCode | null
+      message: string
+      data: Record<string, unknown>
+    }
 
 /** What the parent hands over in `workerData`. */
 export interface H5WorkerData {

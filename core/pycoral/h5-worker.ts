@@ -62,7 +62,13 @@ port.on('message', (call: H5Call) => {
       (error: unknown) => {
         const answer: H5Answer =
           error instanceof CoralError
-            ? { seq: call.seq, ok: false, code: error.code, message: error.message, data: error.data }
+            ? {
+                seq: call.seq,
+                ok: false,
+                code: error.code,
+                message: error.message,
+                data: error.data,
+              }
             : {
                 seq: call.seq,
                 ok: false,

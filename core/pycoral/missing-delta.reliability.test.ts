@@ -58,7 +58,8 @@ async function wronglyVerified(source: string): Promise<string[]> {
     if (t.status !== 'verified') continue
     const commit = commits.get(result.commitIds[t.commit]!)!
     const want = golden[commit.message]?.[t.name]?.sha256
-    if (want !== undefined && commit.tree[t.name] !== want) wrong.push(`${commit.message}: ${t.name} (${t.detail})`)
+    if (want !== undefined && commit.tree[t.name] !== want)
+      wrong.push(`${commit.message}: ${t.name} (${t.detail})`)
   }
   return wrong
 }
@@ -87,13 +88,24 @@ describe('a delta-encoded tensor whose delta is missing', () => {
 })
 
 /** A copy of the fixture with one commit file (by commit message) edited. */
-function withCommitEdited(dir: string, message: string, edit: (commit: Record<string, unknown>) => void): string {
+function withCommitEdited(
+  dir: string,
+  message: string,
+  edit: (commit: Record<string, unknown>) => void,
+): string {
   const source = path.join(root, dir)
   cpSync(fixture, source, { recursive: true })
   const commits = path.join(source, '.coral', 'objects', 'commits')
   for (const file of readdirSync(commits)) {
-    const commit = JSON.parse(readFileSync(path.join(commits, file), 'utf8')) as Record<string, unknown>
-    if ((commit['metadata'] as { message?: string } | undefined)?.message !== message && commit['message'] !== message) continue
+    const commit = JSON.parse(readFileSync(path.join(commits, file), 'utf8')) as Record<
+      string,
+      unknown
+    >
+    if (
+      (commit['metadata'] as { message?: string } | undefined)?.message !== message &&
+      commit['message'] !== message
+    )
+      continue
     edit(commit)
     writeFileSync(path.join(commits, file), JSON.stringify(commit))
     return source
@@ -115,7 +127,8 @@ describe('a commit file whose hash does not recompute (R10)', () => {
 
   it('R10: an earlier record made unreadable does not make a replaced small tensor verified', async () => {
     const source = withCommitEdited('hash-escape', 'checkpoint step 80', (commit) => {
-      ;(commit['weight_hashes'] as Record<string, string>)['ln.weight'] = '../../../../tmp/coral-escape'
+      ;(commit['weight_hashes'] as Record<string, string>)['ln.weight'] =
+        '../../../../tmp/coral-escape'
     })
     expect(await wronglyVerified(source)).toEqual([])
   })

@@ -7,7 +7,15 @@
  * Needs the CLI built (`npm run build:core`).
  */
 import { randomBytes } from 'node:crypto'
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -42,7 +50,11 @@ function escapes(targets: string[]): string[] {
 }
 
 function tensor(n: number): Tensor {
-  return { dtype: 'F32', shape: [n], data: new Uint8Array(new Float32Array(n).map((_, i) => i * 0.5).buffer) }
+  return {
+    dtype: 'F32',
+    shape: [n],
+    data: new Uint8Array(new Float32Array(n).map((_, i) => i * 0.5).buffer),
+  }
 }
 
 /** Depth-many `../` then the tag: climbs out of any folder the importer writes in. */
@@ -84,7 +96,12 @@ describe('hostile names in a Python-Coral repository', () => {
 
     // Either a documented refusal or a completed import; never a crash.
     expect([0, 3, 4, 7], result.stderr).toContain(result.code)
-    const bases = [out, path.join(out, '.coral'), path.join(out, '.coral', 'refs', 'heads'), path.join(out, '.coral', 'refs', 'tags')]
+    const bases = [
+      out,
+      path.join(out, '.coral'),
+      path.join(out, '.coral', 'refs', 'heads'),
+      path.join(out, '.coral', 'refs', 'tags'),
+    ]
     expect(escapes([...naiveTargets(bases, climb), `/tmp/${tag}-abs`, `/tmp/${tag}`])).toEqual([])
   })
 })
@@ -95,7 +112,11 @@ describe('hostile tensor names through add, commit and export', () => {
     expect((await runCli(['init', repo])).code).toBe(0)
     const weights = path.join(sandbox, 'hostile.safetensors')
     const names = [climb, `/tmp/${tag}-abs`, `${tag}-${'y'.repeat(1000)}`, 'plain']
-    await writeSafetensors(weights, names.map((n, i) => [n, tensor(i + 1)] as [string, Tensor]), {})
+    await writeSafetensors(
+      weights,
+      names.map((n, i) => [n, tensor(i + 1)] as [string, Tensor]),
+      {},
+    )
     expect((await runCli(['-C', repo, 'add', weights])).code).toBe(0)
     expect((await runCli(['-C', repo, 'commit', '-m', 'hostile'])).code).toBe(0)
     const exported = path.join(sandbox, 'out.safetensors')
@@ -105,7 +126,12 @@ describe('hostile tensor names through add, commit and export', () => {
     for await (const { name, tensor: t } of readSafetensors(exported)) back.set(name, t)
     expect([...back.keys()].sort()).toEqual([...names].sort())
     names.forEach((n, i) => expect(back.get(n)!.data).toEqual(tensor(i + 1).data))
-    const bases = [repo, path.join(repo, '.coral'), path.join(repo, '.coral', 'objects'), path.dirname(exported)]
+    const bases = [
+      repo,
+      path.join(repo, '.coral'),
+      path.join(repo, '.coral', 'objects'),
+      path.dirname(exported),
+    ]
     expect(escapes([...naiveTargets(bases, climb), `/tmp/${tag}-abs`, `/tmp/${tag}`])).toEqual([])
   })
 
@@ -114,7 +140,9 @@ describe('hostile tensor names through add, commit and export', () => {
     expect((await runCli(['init', repo])).code).toBe(0)
     // Written by hand: writeSafetensors itself refuses such a name.
     const weights = path.join(sandbox, 'nul.safetensors')
-    const header = Buffer.from(JSON.stringify({ [`a\u0000${tag}`]: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }))
+    const header = Buffer.from(
+      JSON.stringify({ [`a\u0000${tag}`]: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }),
+    )
     const length = Buffer.alloc(8)
     length.writeBigUInt64LE(BigInt(header.length))
     writeFileSync(weights, Buffer.concat([length, header, Buffer.from(tensor(2).data)]))
@@ -138,7 +166,10 @@ describe('hostile ref names on the command line', () => {
       expect(result.code, args.join(' ')).toBe(4)
       expect(['InvalidRef', 'NotFound']).toContain(JSON.parse(result.stdout).error.code)
     }
-    const bases = [path.join(repo, '.coral', 'refs', 'heads'), path.join(repo, '.coral', 'refs', 'tags')]
+    const bases = [
+      path.join(repo, '.coral', 'refs', 'heads'),
+      path.join(repo, '.coral', 'refs', 'tags'),
+    ]
     expect(escapes([...naiveTargets(bases, climb), `/tmp/${tag}-abs`, `/tmp/${tag}`])).toEqual([])
   })
 })

@@ -487,7 +487,12 @@ class TensorReader {
     full: FullWeight,
   ): boolean {
     const first = this.firstSeen.get(hash)
-    if (!first || !first.historyIntact || first.commit !== base.commit || !first.names.includes(base.name)) {
+    if (
+      !first ||
+      !first.historyIntact ||
+      first.commit !== base.commit ||
+      !first.names.includes(base.name)
+    ) {
       return false
     }
     return first.names.length === 1 || full.storedName === base.name

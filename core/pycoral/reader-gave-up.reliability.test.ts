@@ -37,7 +37,10 @@ vi.mock('./guarded-h5.js', async (importOriginal) => {
         let reads = 0
         let dead = false
         const guard = <T>(fn: () => T): T => {
-          if (dead) throw new CoralError('MalformedFile', `${filePath}: not read further`, { readerGaveUp: true })
+          if (dead)
+            throw new CoralError('MalformedFile', `${filePath}: not read further`, {
+              readerGaveUp: true,
+            })
           return fn()
         }
         return {
@@ -51,7 +54,11 @@ vi.mock('./guarded-h5.js', async (importOriginal) => {
             guard(() => {
               if (++reads > giveUpAfter) {
                 dead = true
-                throw new CoralError('MalformedFile', `${filePath}: did not answer within 2000 ms`, { readerGaveUp: true })
+                throw new CoralError(
+                  'MalformedFile',
+                  `${filePath}: did not answer within 2000 ms`,
+                  { readerGaveUp: true },
+                )
               }
               return real.read(p)
             }),

@@ -14,7 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { runCli, type RunOutcome } from '../../scripts/torture/cli-process.js'
 import { checkBitExact } from '../../scripts/torture/checks.js'
-import { buildRepository, copyTree, digestFile, messageOf, zooFiles, type FileDigest } from '../../scripts/torture/fixtures.js'
+import {
+  buildRepository,
+  copyTree,
+  digestFile,
+  messageOf,
+  zooFiles,
+  type FileDigest,
+} from '../../scripts/torture/fixtures.js'
 import { createCoreHandlers } from '../api/handlers.js'
 import type { RequestContext } from '../api/handlers-type.js'
 import { DEFAULT_BATCH_SIZE, DEFAULT_THRESHOLD } from '../migrate/planner.js'
@@ -44,7 +51,11 @@ function fresh(name: string): string {
 }
 
 /** Resolves once `.coral/lock` names `pid`, or rejects when the child exits first. */
-async function lockHeldBy(dir: string, pid: () => number | undefined, done: () => boolean): Promise<void> {
+async function lockHeldBy(
+  dir: string,
+  pid: () => number | undefined,
+  done: () => boolean,
+): Promise<void> {
   const lock = path.join(dir, '.coral', 'lock')
   for (;;) {
     if (done()) throw new Error('the first writer exited before it took the lock')
@@ -55,14 +66,22 @@ async function lockHeldBy(dir: string, pid: () => number | undefined, done: () =
 }
 
 /** Starts `first`, waits until it holds the lock, then runs `second` and returns both outcomes. */
-async function whileHeld(dir: string, first: string[], second: string[]): Promise<[RunOutcome, RunOutcome]> {
+async function whileHeld(
+  dir: string,
+  first: string[],
+  second: string[],
+): Promise<[RunOutcome, RunOutcome]> {
   let pid: number | undefined
   let finished = false
   const a = runCli(['-C', dir, ...first], { onSpawn: (p) => (pid = p) }).then((o) => {
     finished = true
     return o
   })
-  await lockHeldBy(dir, () => pid, () => finished)
+  await lockHeldBy(
+    dir,
+    () => pid,
+    () => finished,
+  )
   const b = await runCli(['-C', dir, '--json', ...second])
   return [await a, b]
 }
@@ -98,7 +117,11 @@ describe('one writer at a time', () => {
     const [first, add] = await whileHeld(dir, ['cluster', 'migrate'], ['add', files[4]!])
     expect(first.code).toBe(0)
     lockedBy(add, first.pid, 'cluster migrate')
-    const [again, commit] = await whileHeld(dir, ['cluster', 'migrate', '--force'], ['commit', '-m', 'x'])
+    const [again, commit] = await whileHeld(
+      dir,
+      ['cluster', 'migrate', '--force'],
+      ['commit', '-m', 'x'],
+    )
     expect(again.code).toBe(0)
     lockedBy(commit, again.pid, 'cluster migrate')
     await expectIntact(dir, messageOf(files[3]!))
@@ -139,7 +162,10 @@ describe('one writer at a time', () => {
 
 describe('readers beside a migration', () => {
   /** Reads every commit in a loop until `done()`; returns passes and problems. */
-  async function readLoop(dir: string, done: () => boolean): Promise<{ passes: number; errors: string[] }> {
+  async function readLoop(
+    dir: string,
+    done: () => boolean,
+  ): Promise<{ passes: number; errors: string[] }> {
     const errors: string[] = []
     let passes = 0
     while (!done()) {
@@ -170,9 +196,15 @@ describe('readers beside a migration', () => {
     const dir = fresh('reader-force')
     expect((await runCli(['-C', dir, 'cluster', 'migrate'])).code).toBe(0)
     let finished = false
-    const writer = runCli(['-C', dir, 'cluster', 'migrate', '--force', '--threshold', '0.5']).finally(
-      () => (finished = true),
-    )
+    const writer = runCli([
+      '-C',
+      dir,
+      'cluster',
+      'migrate',
+      '--force',
+      '--threshold',
+      '0.5',
+    ]).finally(() => (finished = true))
     const reader = await readLoop(dir, () => finished)
 
     expect((await writer).code).toBe(0)
@@ -182,7 +214,10 @@ describe('readers beside a migration', () => {
 })
 
 describe('the app and the CLI on one repository', () => {
-  const ctx = (): RequestContext => ({ signal: new AbortController().signal, progress: () => undefined })
+  const ctx = (): RequestContext => ({
+    signal: new AbortController().signal,
+    progress: () => undefined,
+  })
   const migrateParams = {
     strategy: 'adaptive' as const,
     threshold: DEFAULT_THRESHOLD,
@@ -198,18 +233,28 @@ describe('the app and the CLI on one repository', () => {
     await app.openRepository({ path: dir }, ctx())
     const before = new Map<string, string>()
     for (const entry of await app.log({}, ctx())) {
-      for (const t of await app.listTensors({ ref: entry.id }, ctx())) before.set(`${entry.id}:${t.name}`, t.id)
+      for (const t of await app.listTensors({ ref: entry.id }, ctx()))
+        before.set(`${entry.id}:${t.name}`, t.id)
     }
     let pid: number | undefined
     let finished = false
-    const cli = runCli(['-C', dir, 'cluster', 'migrate'], { onSpawn: (p) => (pid = p) }).finally(() => (finished = true))
-    await lockHeldBy(dir, () => pid, () => finished)
+    const cli = runCli(['-C', dir, 'cluster', 'migrate'], { onSpawn: (p) => (pid = p) }).finally(
+      () => (finished = true),
+    )
+    await lockHeldBy(
+      dir,
+      () => pid,
+      () => finished,
+    )
 
     const refused = await app.migrate(migrateParams, ctx()).then(
       () => undefined,
       (error: unknown) => error,
     )
-    expect(refused).toMatchObject({ code: 'RepoLocked', data: { owner: { pid, command: 'cluster migrate' } } })
+    expect(refused).toMatchObject({
+      code: 'RepoLocked',
+      data: { owner: { pid, command: 'cluster migrate' } },
+    })
     // Reads go on while the CLI writes: the same ids, and tensors that decode.
     let reads = 0
     while (!finished) {
@@ -232,7 +277,11 @@ describe('the app and the CLI on one repository', () => {
     await app.openRepository({ path: dir }, ctx())
     let finished = false
     const migration = app.migrate(migrateParams, ctx()).finally(() => (finished = true))
-    await lockHeldBy(dir, () => process.pid, () => finished)
+    await lockHeldBy(
+      dir,
+      () => process.pid,
+      () => finished,
+    )
 
     const add = await runCli(['-C', dir, '--json', 'add', files[4]!])
     lockedBy(add, process.pid, 'cluster migrate')

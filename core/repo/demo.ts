@@ -19,7 +19,10 @@ export function demoAssetsDir(): string {
 }
 
 /** Builds the demo repository at `target` (which must not hold one yet). */
-export async function buildDemoRepository(target: string, assets = demoAssetsDir()): Promise<Repository> {
+export async function buildDemoRepository(
+  target: string,
+  assets = demoAssetsDir(),
+): Promise<Repository> {
   let files: string[]
   try {
     files = readdirSync(assets)
@@ -31,7 +34,8 @@ export async function buildDemoRepository(target: string, assets = demoAssetsDir
   const repo = await Repository.init(target)
   for (const [index, file] of files.entries()) {
     const entries: [string, Tensor][] = []
-    for await (const { name, tensor } of readWeightFile(path.join(assets, file))) entries.push([name, tensor])
+    for await (const { name, tensor } of readWeightFile(path.join(assets, file)))
+      entries.push([name, tensor])
     await repo.stageWeights(entries)
     const step = Number.parseInt(file.replace(/\D/g, ''), 10)
     await repo.commit(`Checkpoint at training step ${step}`, {

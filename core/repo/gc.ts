@@ -20,7 +20,10 @@ export interface GcReport {
 }
 
 /** Ids that must be kept: live tensors and the bases their encodings need. */
-export async function liveObjectIds(repo: Repository, extraRoots: Iterable<string> = []): Promise<Set<string>> {
+export async function liveObjectIds(
+  repo: Repository,
+  extraRoots: Iterable<string> = [],
+): Promise<Set<string>> {
   const live = await repo.liveTensorIds()
   for (const id of extraRoots) {
     live.add(id)
@@ -42,10 +45,18 @@ export async function withDeltaBases(repo: Repository, live: Set<string>): Promi
   return live
 }
 
-export async function collectGarbage(repo: Repository, options: OperationOptions = {}): Promise<GcReport> {
+export async function collectGarbage(
+  repo: Repository,
+  options: OperationOptions = {},
+): Promise<GcReport> {
   return repo.withWriteLock('gc', async () => {
     const live = await liveObjectIds(repo)
-    const report: GcReport = { removedObjects: 0, removedBytes: 0, removedTempFiles: 0, keptObjects: 0 }
+    const report: GcReport = {
+      removedObjects: 0,
+      removedBytes: 0,
+      removedTempFiles: 0,
+      keptObjects: 0,
+    }
     const dead: string[] = []
     for await (const id of repo.objects.ids()) {
       throwIfAborted(options.signal)

@@ -26,9 +26,13 @@ export async function importPythonRepository(
 ): Promise<ImportReport> {
   const sourceRoot = path.resolve(source)
   if ((await detectRepository(sourceRoot)) !== 'python-coral') {
-    throw new CoralError('NotARepository', `${sourceRoot} does not hold a Python coral-ml repository`, {
-      path: sourceRoot,
-    })
+    throw new CoralError(
+      'NotARepository',
+      `${sourceRoot} does not hold a Python coral-ml repository`,
+      {
+        path: sourceRoot,
+      },
+    )
   }
   const inPlace = options.to === undefined || path.resolve(options.to) === sourceRoot
   const buildRoot = inPlace
@@ -40,7 +44,16 @@ export async function importPythonRepository(
       importPythonCoral(sourceRoot, repositorySink(repo), {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress
-          ? { onProgress: (p) => options.onProgress!({ phase: p.phase, done: p.done, total: p.total, bytesIn: p.bytesIn, bytesOut: p.bytesOut }) }
+          ? {
+              onProgress: (p) =>
+                options.onProgress!({
+                  phase: p.phase,
+                  done: p.done,
+                  total: p.total,
+                  bytesIn: p.bytesIn,
+                  bytesOut: p.bytesOut,
+                }),
+            }
           : {}),
       }),
     )
@@ -57,7 +70,9 @@ export async function importPythonRepository(
     if (inPlace) {
       await rm(buildRoot, { recursive: true, force: true })
     } else {
-      await rm(path.join(buildRoot, '.coral'), { recursive: true, force: true }).catch(() => undefined)
+      await rm(path.join(buildRoot, '.coral'), { recursive: true, force: true }).catch(
+        () => undefined,
+      )
     }
     throw error
   }

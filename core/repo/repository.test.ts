@@ -121,7 +121,11 @@ describe('repo/repository', () => {
 
     // The holder died: its lock is stale and is taken over.
     const taken: unknown[] = []
-    await repo.withWriteLock('after', async () => undefined, (previous) => taken.push(previous))
+    await repo.withWriteLock(
+      'after',
+      async () => undefined,
+      (previous) => taken.push(previous),
+    )
     expect(taken).toHaveLength(1)
   })
 })

@@ -89,9 +89,13 @@ export class Repository {
     const absolute = path.resolve(root)
     const coralDir = path.join(absolute, '.coral')
     if (await exists(coralDir)) {
-      throw new CoralError('AlreadyExists', `${absolute} already holds a repository (.coral exists)`, {
-        path: absolute,
-      })
+      throw new CoralError(
+        'AlreadyExists',
+        `${absolute} already holds a repository (.coral exists)`,
+        {
+          path: absolute,
+        },
+      )
     }
     const branch = options.branch ?? 'main'
     assertRefName(branch)
@@ -129,9 +133,13 @@ export class Repository {
       }
       const parent = path.dirname(dir)
       if (parent === dir) {
-        throw new CoralError('NotARepository', `${path.resolve(root)} is not inside a Coral repository (no .coral folder)`, {
-          path: path.resolve(root),
-        })
+        throw new CoralError(
+          'NotARepository',
+          `${path.resolve(root)} is not inside a Coral repository (no .coral folder)`,
+          {
+            path: path.resolve(root),
+          },
+        )
       }
       dir = parent
     }
@@ -150,7 +158,11 @@ export class Repository {
    * Runs `fn` holding the write lock. Re-entrant within one Repository object,
    * so composed operations (stage then commit) take it once.
    */
-  async withWriteLock<T>(command: string, fn: () => Promise<T>, onStaleLock?: (previous: LockOwner) => void): Promise<T> {
+  async withWriteLock<T>(
+    command: string,
+    fn: () => Promise<T>,
+    onStaleLock?: (previous: LockOwner) => void,
+  ): Promise<T> {
     if (this.heldLock) {
       return fn()
     }
@@ -173,7 +185,10 @@ export class Repository {
     weights: Record<string, Tensor> | Iterable<[string, Tensor]>,
     options: OperationOptions = {},
   ): Promise<StageResult> {
-    const entries = Symbol.iterator in weights ? [...(weights as Iterable<[string, Tensor]>)] : Object.entries(weights)
+    const entries =
+      Symbol.iterator in weights
+        ? [...(weights as Iterable<[string, Tensor]>)]
+        : Object.entries(weights)
     return this.withWriteLock('stage', async () => {
       const staging = await this.readStaging()
       const result: StageResult = { staged: [] }
@@ -195,7 +210,13 @@ export class Repository {
           bytesIn += tensor.data.length
           bytesOut += write.written ? write.storedBytes : 0
           result.staged.push({ name, id, written: write.written, storedBytes: write.storedBytes })
-          options.onProgress?.({ phase: 'store', done: ++done, total: entries.length, bytesIn, bytesOut })
+          options.onProgress?.({
+            phase: 'store',
+            done: ++done,
+            total: entries.length,
+            bytesIn,
+            bytesOut,
+          })
         }
         batch = []
         batchBytes = 0
@@ -234,7 +255,10 @@ export class Repository {
       return {}
     }
     const damaged = () =>
-      new CoralError('ObjectCorrupt', 'The staging area (.coral/staging.json) is damaged; remove it and add the files again')
+      new CoralError(
+        'ObjectCorrupt',
+        'The staging area (.coral/staging.json) is damaged; remove it and add the files again',
+      )
     let entries: unknown
     try {
       entries = (JSON.parse(text) as { entries?: unknown } | null)?.entries ?? {}
@@ -252,7 +276,10 @@ export class Repository {
   }
 
   private async writeStaging(entries: Record<string, string>): Promise<void> {
-    await writeFileAtomic(path.join(this.coralDir, 'staging.json'), JSON.stringify({ entries }, null, 1))
+    await writeFileAtomic(
+      path.join(this.coralDir, 'staging.json'),
+      JSON.stringify({ entries }, null, 1),
+    )
   }
 
   /**
@@ -269,7 +296,10 @@ export class Repository {
     return this.withWriteLock('commit', async () => {
       const staged = await this.readStaging()
       if (Object.keys(staged).length === 0) {
-        throw new CoralError('NothingToCommit', 'Nothing to commit: add weight files first (coral-ml add <file>)')
+        throw new CoralError(
+          'NothingToCommit',
+          'Nothing to commit: add weight files first (coral-ml add <file>)',
+        )
       }
       // The staging file is plain JSON on disk: never record an id the store cannot serve.
       for (const [name, id] of Object.entries(staged)) {
@@ -373,11 +403,17 @@ export class Repository {
           return matches[0]!
         }
         if (matches.length > 1) {
-          throw new CoralError('InvalidRef', `"${ref}" matches ${matches.length} commits; give more digits`, { ref })
+          throw new CoralError(
+            'InvalidRef',
+            `"${ref}" matches ${matches.length} commits; give more digits`,
+            { ref },
+          )
         }
       }
     }
-    throw new CoralError('NotFound', `No branch, tag or commit named "${ref.slice(0, 80)}"`, { ref })
+    throw new CoralError('NotFound', `No branch, tag or commit named "${ref.slice(0, 80)}"`, {
+      ref,
+    })
   }
 
   async branches(): Promise<string[]> {
@@ -409,7 +445,10 @@ export class Repository {
       }
       const head = await this.refs.readHead()
       if ('branch' in head && head.branch === name) {
-        throw new CoralError('InvalidArgument', `Cannot delete "${name}": it is the current branch; check out another first`)
+        throw new CoralError(
+          'InvalidArgument',
+          `Cannot delete "${name}": it is the current branch; check out another first`,
+        )
       }
       await this.refs.delete('heads', name)
     })
@@ -466,7 +505,9 @@ export class Repository {
     }
     return [...seen.entries()]
       .map(([id, c]) => summarizeCommit(id, c))
-      .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : a.id.localeCompare(b.id)))
+      .sort((a, b) =>
+        a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : a.id.localeCompare(b.id),
+      )
       .slice(0, limit)
   }
 
@@ -508,10 +549,14 @@ export class Repository {
     const tree = (await this.commits.read(commitIdValue)).tree
     const id = tree[name]
     if (id === undefined) {
-      throw new CoralError('NotFound', `Tensor "${name}" is not in commit ${shortId(commitIdValue)}`, {
-        name,
-        commit: commitIdValue,
-      })
+      throw new CoralError(
+        'NotFound',
+        `Tensor "${name}" is not in commit ${shortId(commitIdValue)}`,
+        {
+          name,
+          commit: commitIdValue,
+        },
+      )
     }
     return this.readTensorOf(id, name, commitIdValue)
   }
@@ -526,17 +571,26 @@ export class Repository {
   }
 
   /** Streams the tensors of a commit in name order, one in memory at a time. */
-  async *iterateWeights(ref?: string, options: OperationOptions = {}): AsyncGenerator<[string, Tensor]> {
+  async *iterateWeights(
+    ref?: string,
+    options: OperationOptions = {},
+  ): AsyncGenerator<[string, Tensor]> {
     const commitIdValue = await this.resolveRef(ref)
-    const entries = Object.entries((await this.commits.read(commitIdValue)).tree).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
+    const entries = Object.entries((await this.commits.read(commitIdValue)).tree).sort(
+      ([a], [b]) => (a < b ? -1 : a > b ? 1 : 0),
     )
     let bytesIn = 0
     for (const [index, [name, id]] of entries.entries()) {
       throwIfAborted(options.signal)
       const tensor = await this.readTensorOf(id, name, commitIdValue)
       bytesIn += tensor.data.length
-      options.onProgress?.({ phase: 'read', done: index + 1, total: entries.length, bytesIn, bytesOut: bytesIn })
+      options.onProgress?.({
+        phase: 'read',
+        done: index + 1,
+        total: entries.length,
+        bytesIn,
+        bytesOut: bytesIn,
+      })
       yield [name, tensor]
     }
   }
@@ -546,7 +600,10 @@ export class Repository {
     try {
       return await this.objects.read(id)
     } catch (error) {
-      if (error instanceof CoralError && (error.code === 'ObjectCorrupt' || error.code === 'NotFound')) {
+      if (
+        error instanceof CoralError &&
+        (error.code === 'ObjectCorrupt' || error.code === 'NotFound')
+      ) {
         throw new CoralError(
           error.code,
           `Tensor "${name}" in commit ${shortId(commit)}: ${error.message}`,
@@ -612,9 +669,13 @@ export function summarizeCommit(id: string, commit: Commit): CommitSummary {
 /** Throws unless `name` is a usable tensor name. */
 export function assertTensorName(name: string): void {
   if (name.length === 0 || name.includes('\0') || Buffer.byteLength(name) > 1024) {
-    throw new CoralError('InvalidArgument', `Invalid tensor name "${name.slice(0, 80)}" (empty, NUL or over 1024 bytes)`, {
-      name: name.slice(0, 200),
-    })
+    throw new CoralError(
+      'InvalidArgument',
+      `Invalid tensor name "${name.slice(0, 80)}" (empty, NUL or over 1024 bytes)`,
+      {
+        name: name.slice(0, 200),
+      },
+    )
   }
 }
 

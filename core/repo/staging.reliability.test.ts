@@ -82,7 +82,10 @@ describe('a damaged staging area', () => {
     // Written by hand (another tool, or damage) under the id it hashes to.
     const id = commitId(badCommit)
     mkdirSync(path.join(repo.commits.dir, id.slice(0, 2)), { recursive: true })
-    writeFileSync(path.join(repo.commits.dir, id.slice(0, 2), id.slice(2)), canonicalJson(badCommit))
+    writeFileSync(
+      path.join(repo.commits.dir, id.slice(0, 2), id.slice(2)),
+      canonicalJson(badCommit),
+    )
     await repo.refs.write('heads', 'bad', id)
     const report = await validateRepository(repo, { fix: false })
     expect(report.ok).toBe(false)

@@ -6,7 +6,10 @@ import type { ClusteringState, RepoSummary } from '../api/contract.js'
 import type { Repository } from './repository.js'
 
 /** Computes `RepoSummary`; `clustering` comes from the migration state. */
-export async function summarizeRepository(repo: Repository, clustering: ClusteringState): Promise<RepoSummary> {
+export async function summarizeRepository(
+  repo: Repository,
+  clustering: ClusteringState,
+): Promise<RepoSummary> {
   const commits = await repo.reachableCommits()
   const versions = new Set<string>()
   const unique = new Set<string>()

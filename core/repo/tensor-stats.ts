@@ -51,7 +51,11 @@ export function tensorStats(tensor: Tensor): TensorStats | null {
 }
 
 /** Histogram of finite values over [min, max] in `bins` equal bins. */
-export function tensorHistogram(tensor: Tensor, stats: TensorStats | null, bins = 40): Histogram | null {
+export function tensorHistogram(
+  tensor: Tensor,
+  stats: TensorStats | null,
+  bins = 40,
+): Histogram | null {
   if (!stats || !Number.isFinite(stats.min) || !Number.isFinite(stats.max)) {
     return null
   }

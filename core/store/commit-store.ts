@@ -42,7 +42,9 @@ export function canonicalJson(value: unknown): string {
 
 /** The id a commit gets. */
 export function commitId(commit: Commit): string {
-  return createHash('sha256').update(`coral-commit/1\n${canonicalJson(commit)}`).digest('hex')
+  return createHash('sha256')
+    .update(`coral-commit/1\n${canonicalJson(commit)}`)
+    .digest('hex')
 }
 
 export class CommitStore {
@@ -86,16 +88,25 @@ export class CommitStore {
     try {
       commit = JSON.parse(text) as Commit
     } catch {
-      throw new CoralError('ObjectCorrupt', `Commit ${shortId(id)} is damaged: not valid JSON`, { id, commit: id })
+      throw new CoralError('ObjectCorrupt', `Commit ${shortId(id)} is damaged: not valid JSON`, {
+        id,
+        commit: id,
+      })
     }
     if (commitId(commit) !== id) {
-      throw new CoralError('ObjectCorrupt', `Commit ${shortId(id)} does not hash to its id`, { id, commit: id })
+      throw new CoralError('ObjectCorrupt', `Commit ${shortId(id)} does not hash to its id`, {
+        id,
+        commit: id,
+      })
     }
     // A file can hash to its name and still not be a commit (written by
     // hand or by another tool): every field is checked before anyone uses it.
     const flaw = commitFlaw(commit)
     if (flaw) {
-      throw new CoralError('ObjectCorrupt', `Commit ${shortId(id)} is damaged: ${flaw}`, { id, commit: id })
+      throw new CoralError('ObjectCorrupt', `Commit ${shortId(id)} is damaged: ${flaw}`, {
+        id,
+        commit: id,
+      })
     }
     return commit
   }
@@ -122,9 +133,11 @@ export function commitFlaw(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not an object'
   const c = value as Record<string, unknown>
   const tree = c['tree']
-  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) return 'its tree is not an object'
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree))
+    return 'its tree is not an object'
   for (const [name, id] of Object.entries(tree)) {
-    if (typeof id !== 'string' || !isObjectId(id)) return `tensor "${name.slice(0, 80)}" has no valid tensor id`
+    if (typeof id !== 'string' || !isObjectId(id))
+      return `tensor "${name.slice(0, 80)}" has no valid tensor id`
   }
   const parents = c['parents']
   if (!Array.isArray(parents) || !parents.every((p) => typeof p === 'string' && isObjectId(p))) {
@@ -134,6 +147,7 @@ export function commitFlaw(value: unknown): string | undefined {
     if (typeof c[field] !== 'string') return `its ${field} is not a string`
   }
   const tags = c['tags']
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) return 'its tags are not strings'
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
+    return 'its tags are not strings'
   return undefined
 }

@@ -37,7 +37,11 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     const name = String(file)
     for (const end of failing) {
       if (name.endsWith(end)) {
-        throw Object.assign(new Error(`EIO: i/o error, open '${name}'`), { code: 'EIO', errno: -5, path: name })
+        throw Object.assign(new Error(`EIO: i/o error, open '${name}'`), {
+          code: 'EIO',
+          errno: -5,
+          path: name,
+        })
       }
     }
     return (actual.readFile as (...args: unknown[]) => Promise<unknown>)(file, ...rest)
@@ -47,7 +51,11 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 
 let root: string
 let repo: Repository
-const t = (fill: number): Tensor => ({ dtype: 'F32', shape: [4], data: new Uint8Array(16).fill(fill) })
+const t = (fill: number): Tensor => ({
+  dtype: 'F32',
+  shape: [4],
+  data: new Uint8Array(16).fill(fill),
+})
 
 beforeEach(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'coral-'))
@@ -123,13 +131,20 @@ describe('an I/O error on an object header is not damage (R8)', () => {
     const eio = Object.assign(new Error('EIO'), { code: 'EIO' })
 
     expect(await rejection(withDeltaBases(fakeRepo(eio), new Set(['delta', 'other'])))).toBe(eio)
-    expect(await rejection(withDeltaBases(fakeRepo(new CoralError('IoError', 'disk')), new Set(['other'])))).toMatchObject({
+    expect(
+      await rejection(
+        withDeltaBases(fakeRepo(new CoralError('IoError', 'disk')), new Set(['other'])),
+      ),
+    ).toMatchObject({
       code: 'IoError',
     })
   })
 
   it('withDeltaBases still skips a missing or damaged object', async () => {
-    const live = await withDeltaBases(fakeRepo(new CoralError('ObjectCorrupt', 'damaged')), new Set(['delta', 'other']))
+    const live = await withDeltaBases(
+      fakeRepo(new CoralError('ObjectCorrupt', 'damaged')),
+      new Set(['delta', 'other']),
+    )
 
     expect([...live].sort()).toEqual(['base', 'delta', 'other'])
   })

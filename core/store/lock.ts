@@ -52,7 +52,10 @@ export async function acquireLock(
 
   for (let attempt = 0; attempt < 3; attempt++) {
     // Create: a prepared file hard-linked into place appears atomically, full.
-    const prepared = path.join(coralDir, `.tmp-lock-${process.pid}-${randomBytes(4).toString('hex')}`)
+    const prepared = path.join(
+      coralDir,
+      `.tmp-lock-${process.pid}-${randomBytes(4).toString('hex')}`,
+    )
     await writeFile(prepared, content)
     try {
       await link(prepared, lockPath)

@@ -50,7 +50,9 @@ afterEach(() => rmSync(root, { recursive: true, force: true }))
 describe('a pack index write killed halfway', () => {
   it('stores the commit in a pack (precondition)', async () => {
     const repo = await repoWithPack()
-    expect(readdirSync(path.join(repo.objects.dir, 'pack')).some((n) => n.endsWith('.idx'))).toBe(true)
+    expect(readdirSync(path.join(repo.objects.dir, 'pack')).some((n) => n.endsWith('.idx'))).toBe(
+      true,
+    )
   })
 
   it('R2: leaves every tensor readable (empty temporary index)', async () => {

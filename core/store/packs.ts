@@ -54,7 +54,9 @@ export class PackSet {
     const packs = new Map<string, string[]>()
     const names = await readdir(this.dir).catch(() => [] as string[])
     // Temporary files of an interrupted write end in `.idx` too: skip them.
-    for (const name of names.filter((n) => n.endsWith('.idx') && !n.startsWith(TEMP_PREFIX)).sort()) {
+    for (const name of names
+      .filter((n) => n.endsWith('.idx') && !n.startsWith(TEMP_PREFIX))
+      .sort()) {
       const index = await readIndex(path.join(this.dir, name))
       const ids: string[] = []
       for (const [id, offset, length] of index.entries) {
@@ -109,7 +111,10 @@ export class PackSet {
    * come from the page cache in microseconds, far less than an async hop
    * through the thread pool costs.
    */
-  async readRecord(id: string, maxLength = Number.POSITIVE_INFINITY): Promise<Uint8Array | undefined> {
+  async readRecord(
+    id: string,
+    maxLength = Number.POSITIVE_INFINITY,
+  ): Promise<Uint8Array | undefined> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const location = await this.locate(id)
       if (!location) {
@@ -121,7 +126,11 @@ export class PackSet {
         const out = new Uint8Array(length)
         const bytesRead = readSync(fd, out, 0, length, location.offset)
         if (bytesRead !== length) {
-          throw new CoralError('ObjectCorrupt', `Pack ${location.pack} is truncated at object ${id.slice(0, 12)}`, { id })
+          throw new CoralError(
+            'ObjectCorrupt',
+            `Pack ${location.pack} is truncated at object ${id.slice(0, 12)}`,
+            { id },
+          )
         }
         return out
       } catch (error) {
@@ -133,10 +142,14 @@ export class PackSet {
           continue
         }
         // Still missing after a reload: the index names a pack that is not there.
-        throw new CoralError('ObjectCorrupt', `Pack ${location.pack} is missing (named by its index) for object ${id.slice(0, 12)}`, {
-          id,
-          pack: location.pack,
-        })
+        throw new CoralError(
+          'ObjectCorrupt',
+          `Pack ${location.pack} is missing (named by its index) for object ${id.slice(0, 12)}`,
+          {
+            id,
+            pack: location.pack,
+          },
+        )
       }
     }
     return undefined
@@ -178,7 +191,10 @@ export class PackSet {
     for (const [id, off, length] of entries) {
       byId.set(id, { pack: index.pack, offset: off, length })
     }
-    this.packs.set(index.pack, entries.map(([id]) => id))
+    this.packs.set(
+      index.pack,
+      entries.map(([id]) => id),
+    )
     const stamp = statSync(this.dir, { throwIfNoEntry: false })
     this.folderStamp = stamp ? { ino: stamp.ino, mtimeMs: stamp.mtimeMs } : undefined
     return { pack: index.pack, bytes: total }
@@ -188,7 +204,9 @@ export class PackSet {
    * Rewrites every pack that holds an id `drop` rejects, without those ids.
    * The new pack is durable and indexed before the old one is removed.
    */
-  async rewriteWithout(drop: (id: string) => boolean): Promise<{ removedRecords: number; freedBytes: number }> {
+  async rewriteWithout(
+    drop: (id: string) => boolean,
+  ): Promise<{ removedRecords: number; freedBytes: number }> {
     let removedRecords = 0
     let freedBytes = 0
     for (const [pack, ids] of [...(await this.packFiles()).entries()]) {
@@ -261,7 +279,11 @@ async function readIndex(file: string): Promise<PackIndexFile> {
   try {
     parsed = JSON.parse(text) as PackIndexFile
   } catch {
-    throw new CoralError('ObjectCorrupt', `Pack index ${path.basename(file)} is damaged: not valid JSON`, { file })
+    throw new CoralError(
+      'ObjectCorrupt',
+      `Pack index ${path.basename(file)} is damaged: not valid JSON`,
+      { file },
+    )
   }
   const valid =
     parsed?.version === 1 &&
@@ -279,7 +301,11 @@ async function readIndex(file: string): Promise<PackIndexFile> {
         e[2] > 0,
     )
   if (!valid) {
-    throw new CoralError('ObjectCorrupt', `Pack index ${path.basename(file)} is damaged: bad fields`, { file })
+    throw new CoralError(
+      'ObjectCorrupt',
+      `Pack index ${path.basename(file)} is damaged: bad fields`,
+      { file },
+    )
   }
   return parsed
 }

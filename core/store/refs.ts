@@ -57,7 +57,11 @@ export class RefStore {
     }
     const id = text.trim()
     if (!isObjectId(id)) {
-      throw new CoralError('InvalidRef', `refs/${kind}/${name} is damaged (holds "${id.slice(0, 80)}")`, { name })
+      throw new CoralError(
+        'InvalidRef',
+        `refs/${kind}/${name} is damaged (holds "${id.slice(0, 80)}")`,
+        { name },
+      )
     }
     return id
   }

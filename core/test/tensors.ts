@@ -59,8 +59,22 @@ export function edgeValueTensor(dtype: DType): Tensor {
       [1, 0, 0, 0, 0, 0, 0, 0],
       [2, 0, 0, 0, 0, 0, 0, 0],
     ],
-    I32: [[0xff, 0xff, 0xff, 0x7f], [0, 0, 0, 0x80], [0xff, 0xff, 0xff, 0xff], [0, 0, 0, 0], [1, 0, 0, 0], [7, 0, 0, 0]],
-    I16: [[0xff, 0x7f], [0, 0x80], [0xff, 0xff], [0, 0], [1, 0], [9, 0]],
+    I32: [
+      [0xff, 0xff, 0xff, 0x7f],
+      [0, 0, 0, 0x80],
+      [0xff, 0xff, 0xff, 0xff],
+      [0, 0, 0, 0],
+      [1, 0, 0, 0],
+      [7, 0, 0, 0],
+    ],
+    I16: [
+      [0xff, 0x7f],
+      [0, 0x80],
+      [0xff, 0xff],
+      [0, 0],
+      [1, 0],
+      [9, 0],
+    ],
     I8: [[0x7f], [0x80], [0xff], [0], [1], [3]],
     U8: [[0xff], [0], [1], [0x80], [0x7f], [42]],
     BOOL: [[1], [0], [1], [1], [0], [0]],
@@ -91,7 +105,12 @@ export function allEdgeTensors(): Record<string, Tensor> {
 }
 
 /** A float32 tensor close to `base`: each element nudged by a relative `noise`. */
-export function nudgedF32(base: Float32Array, noise: number, seed: number, shape: number[]): Tensor {
+export function nudgedF32(
+  base: Float32Array,
+  noise: number,
+  seed: number,
+  shape: number[],
+): Tensor {
   let state = seed >>> 0
   const next = () => {
     state = (state + 0x6d2b79f5) >>> 0

@@ -6,12 +6,7 @@
  * `coral-ml ui` (`web-bridge.ts`). Tests use a fake. Components never call
  * a bridge directly: store actions do.
  */
-import type {
-  CoreMethod,
-  ParamsOf,
-  Progress,
-  ResultOf,
-} from '../../core/api/contract'
+import type { CoreMethod, ParamsOf, Progress, ResultOf } from '../../core/api/contract'
 
 /** A request in flight: its result, and a way to cancel it. */
 export interface PendingRequest<T> {

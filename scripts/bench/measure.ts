@@ -33,14 +33,20 @@ export function runPhase(script: string, phase: string, args: string[]): PhaseRe
 
 /** Prints a phase result on stdout for the parent (call at the end of a phase). */
 export function reportPhase(result: Omit<PhaseResult, 'peakRssBytes'>): void {
-  process.stdout.write(JSON.stringify({ ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 }))
+  process.stdout.write(
+    JSON.stringify({ ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 }),
+  )
 }
 
 /**
  * Runs a shell pipeline; returns wall time and, when /usr/bin/time exists,
  * the peak memory of the measured command.
  */
-export function runBaseline(command: string): { ms: number; peakRssBytes: number | null; stdout: string } {
+export function runBaseline(command: string): {
+  ms: number
+  peakRssBytes: number | null
+  stdout: string
+} {
   const timed = existsSync('/usr/bin/time')
   const memoryFile = path.join(os.tmpdir(), `coral-bench-time-${process.pid}`)
   const started = performance.now()

@@ -17,7 +17,9 @@ import type { Tensor } from '../../core/tensor/tensor.js'
 import { reportPhase } from './measure.js'
 
 /** Stored/raw of the three baselines over `files` (history order). */
-export async function baselines(files: string[]): Promise<{ rawBytes: number; wholeFile: number; grouped: number; xorPrevious: number }> {
+export async function baselines(
+  files: string[],
+): Promise<{ rawBytes: number; wholeFile: number; grouped: number; xorPrevious: number }> {
   await ensureZstd()
   let rawBytes = 0
   let wholeFile = 0
@@ -41,7 +43,12 @@ export async function baselines(files: string[]): Promise<{ rawBytes: number; wh
     }
     previous = current
   }
-  return { rawBytes, wholeFile: wholeFile / rawBytes, grouped: grouped / rawBytes, xorPrevious: xorPrevious / rawBytes }
+  return {
+    rawBytes,
+    wholeFile: wholeFile / rawBytes,
+    grouped: grouped / rawBytes,
+    xorPrevious: xorPrevious / rawBytes,
+  }
 }
 
 /** Child phase: builds the repository (not timed here; the ingest bench times that). */
@@ -63,7 +70,11 @@ export async function migratePhase(repoDir: string, which: 'dry-run' | 'migrate'
   const started = performance.now()
   if (which === 'dry-run') {
     const plan = await dryRun(repo, options)
-    reportPhase({ ms: performance.now() - started, predictedStoredBytes: plan.predictedStoredBytes, errorBound: plan.prediction.errorBound })
+    reportPhase({
+      ms: performance.now() - started,
+      predictedStoredBytes: plan.predictedStoredBytes,
+      errorBound: plan.prediction.errorBound,
+    })
   } else {
     // Where the time goes: each progress phase from its first event to the next phase's.
     const phaseStarts: [string, number][] = []
@@ -73,13 +84,17 @@ export async function migratePhase(repoDir: string, which: 'dry-run' | 'migrate'
       {
         progressIntervalMs: 0,
         onProgress: (p) => {
-          if (phaseStarts.at(-1)?.[0] !== p.phase) phaseStarts.push([p.phase, performance.now() - started])
+          if (phaseStarts.at(-1)?.[0] !== p.phase)
+            phaseStarts.push([p.phase, performance.now() - started])
         },
       },
     )
     const ms = performance.now() - started
     const phaseMs = Object.fromEntries(
-      phaseStarts.map(([phase, at], i) => [phase, Math.round((phaseStarts[i + 1]?.[1] ?? ms) - at)]),
+      phaseStarts.map(([phase, at], i) => [
+        phase,
+        Math.round((phaseStarts[i + 1]?.[1] ?? ms) - at),
+      ]),
     )
     reportPhase({
       ms,

@@ -28,8 +28,21 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { PROJECT_ROOT, runCli, type RunOutcome } from '../torture/cli-process.js'
-import { checkBitExact, describeProblems, openOrRecover, release, validate } from '../torture/checks.js'
-import { buildRepository, copyTree, digestFile, messageOf, zooFiles, type FileDigest } from '../torture/fixtures.js'
+import {
+  checkBitExact,
+  describeProblems,
+  openOrRecover,
+  release,
+  validate,
+} from '../torture/checks.js'
+import {
+  buildRepository,
+  copyTree,
+  digestFile,
+  messageOf,
+  zooFiles,
+  type FileDigest,
+} from '../torture/fixtures.js'
 
 /** Options of `runFaults`. */
 export interface FaultOptions {
@@ -90,7 +103,10 @@ export function canMountTmpfs(): { ok: boolean; reason?: string } {
     execFileSync('umount', [dir], { stdio: 'pipe' })
     return { ok: true }
   } catch (error) {
-    return { ok: false, reason: `mount -t tmpfs failed: ${String((error as Error).message).split('\n')[0]}` }
+    return {
+      ok: false,
+      reason: `mount -t tmpfs failed: ${String((error as Error).message).split('\n')[0]}`,
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -108,7 +124,9 @@ function umount(dir: string): void {
       return
     } catch (error) {
       if (attempt >= 20) {
-        process.stderr.write(`umount ${dir}: ${String((error as { stderr?: unknown }).stderr ?? error)}\n`)
+        process.stderr.write(
+          `umount ${dir}: ${String((error as { stderr?: unknown }).stderr ?? error)}\n`,
+        )
         throw error
       }
       execFileSync('sleep', ['0.1'])
@@ -153,7 +171,15 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
     if (stage.code !== 0) throw new Error(`setup: add exits ${stage.code}: ${stage.stderr.trim()}`)
     const [m3, m4] = [messageOf(files[3]!), messageOf(files[4]!)]
     const ops: FaultOp[] = [
-      { name: 'add+commit', steps: [['add', files[4]!], ['commit', '-m', m4]], headsAfter: [m3, m4], finalHead: m4 },
+      {
+        name: 'add+commit',
+        steps: [
+          ['add', files[4]!],
+          ['commit', '-m', m4],
+        ],
+        headsAfter: [m3, m4],
+        finalHead: m4,
+      },
       { name: 'migrate', steps: [['cluster', 'migrate']], headsAfter: [m3], finalHead: m3 },
     ]
     if (can.ok && options.only !== 'eio') {
@@ -168,7 +194,13 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
     }
     const eioOps: FaultOp[] = [
       { name: 'add', steps: [['add', files[4]!]], headsAfter: [m3], finalHead: m3 },
-      { name: 'commit', steps: [['commit', '-m', m4]], headsAfter: [m3, m4], finalHead: m4, template: staged },
+      {
+        name: 'commit',
+        steps: [['commit', '-m', m4]],
+        headsAfter: [m3, m4],
+        finalHead: m4,
+        template: staged,
+      },
       ops[1]!,
       { name: 'backup create', steps: [['backup', 'create']], headsAfter: [m3], finalHead: m3 },
       { name: 'gc', steps: [['gc']], headsAfter: [m3], finalHead: m3 },
@@ -200,7 +232,12 @@ export async function runFaults(options: FaultOptions): Promise<FaultReport> {
 }
 
 /** Free space an uninterrupted run of `op` consumes (for a migration: half the store, its peak being unknown). */
-async function spaceNeeded(mnt: string, tmpfsBytes: number, template: string, op: FaultOp): Promise<number> {
+async function spaceNeeded(
+  mnt: string,
+  tmpfsBytes: number,
+  template: string,
+  op: FaultOp,
+): Promise<number> {
   mount(mnt, tmpfsBytes)
   try {
     const repo = path.join(mnt, 'repo')
@@ -223,12 +260,18 @@ function injectEnv(repo: string, extra: Record<string, string>): NodeJS.ProcessE
 }
 
 /** Counts the write-class and read-class calls of an uninterrupted run of a single-step `op`. */
-async function countCalls(work: string, template: string, op: FaultOp): Promise<{ write: number; read: number }> {
+async function countCalls(
+  work: string,
+  template: string,
+  op: FaultOp,
+): Promise<{ write: number; read: number }> {
   const repo = path.join(work, 'count')
   const countFile = path.join(work, 'counts.json')
   copyTree(template, repo)
   try {
-    const run = await runCli(['-C', repo, ...op.steps[0]!], { env: injectEnv(repo, { CORAL_FAULT_COUNT: countFile }) })
+    const run = await runCli(['-C', repo, ...op.steps[0]!], {
+      env: injectEnv(repo, { CORAL_FAULT_COUNT: countFile }),
+    })
     if (run.code !== 0) throw new Error(`setup: ${op.name} exits ${run.code}: ${run.stderr.trim()}`)
     return JSON.parse(readFileSync(countFile, 'utf8')) as { write: number; read: number }
   } finally {
@@ -245,11 +288,21 @@ async function eioCase(
   total: number,
   expected: Map<string, FileDigest>,
 ): Promise<FaultCase> {
-  const result: FaultCase = { op: op.name, fault: 'EIO', freeBytes: 0, call: `${kind}:${n} of ${total}`, exitCode: null, succeeded: false, ok: false }
+  const result: FaultCase = {
+    op: op.name,
+    fault: 'EIO',
+    freeBytes: 0,
+    call: `${kind}:${n} of ${total}`,
+    exitCode: null,
+    succeeded: false,
+    ok: false,
+  }
   const repo = path.join(work, 'eio')
   copyTree(template, repo)
   try {
-    const faulted = await runCli(['-C', repo, ...op.steps[0]!], { env: injectEnv(repo, { CORAL_FAULT_EIO: `${kind}:${n}` }) })
+    const faulted = await runCli(['-C', repo, ...op.steps[0]!], {
+      env: injectEnv(repo, { CORAL_FAULT_EIO: `${kind}:${n}` }),
+    })
     await afterFault(repo, op, 'EIO', faulted, result, expected)
   } catch (error) {
     result.detail = error instanceof Error ? error.message : String(error)
@@ -277,7 +330,14 @@ async function faultCase(
   leave: number,
   expected: Map<string, FileDigest>,
 ): Promise<FaultCase> {
-  const result: FaultCase = { op: op.name, fault, freeBytes: leave, exitCode: null, succeeded: false, ok: false }
+  const result: FaultCase = {
+    op: op.name,
+    fault,
+    freeBytes: leave,
+    exitCode: null,
+    succeeded: false,
+    ok: false,
+  }
   mount(mnt, tmpfsBytes)
   try {
     const repo = path.join(mnt, 'repo')
@@ -332,7 +392,8 @@ async function afterFault(
   const { repo: opened } = await openOrRecover(repo)
   const seen = await checkBitExact(opened, expected)
   release(opened)
-  if (!op.headsAfter.includes(seen.headMessage ?? '')) throw new Error(`HEAD names ${seen.headMessage} after the fault`)
+  if (!op.headsAfter.includes(seen.headMessage ?? ''))
+    throw new Error(`HEAD names ${seen.headMessage} after the fault`)
   clear()
   const rerun = await runSteps(repo, op.steps)
   const done =
@@ -340,17 +401,20 @@ async function afterFault(
     (rerun?.code === 10 && /already migrated/.test(rerun.stderr)) ||
     // The faulted commit was durable before the error: nothing is left to commit.
     (rerun?.code === 9 && seen.headMessage === op.finalHead)
-  if (!done) throw new Error(`the rerun exits ${rerun?.code}: ${rerun?.stderr.trim().split('\n')[0]}`)
+  if (!done)
+    throw new Error(`the rerun exits ${rerun?.code}: ${rerun?.stderr.trim().split('\n')[0]}`)
   const final = await openOrRecover(repo)
   let report = await validate(final.repo, false)
   if (!report.ok) {
     await validate(final.repo, true)
     report = await validate(final.repo, false)
-    if (!report.ok) throw new Error(`validate --fix after the rerun left: ${describeProblems(report)}`)
+    if (!report.ok)
+      throw new Error(`validate --fix after the rerun left: ${describeProblems(report)}`)
   }
   const last = await checkBitExact(final.repo, expected)
   release(final.repo)
-  if (last.headMessage !== op.finalHead) throw new Error(`HEAD names ${last.headMessage} after the rerun`)
+  if (last.headMessage !== op.finalHead)
+    throw new Error(`HEAD names ${last.headMessage} after the rerun`)
   result.ok = true
 }
 
@@ -358,7 +422,8 @@ async function afterFault(
 export function formatFaultReport(report: FaultReport): string {
   const lines = report.mountable ? [] : [`ENOSPC and EROFS skipped: ${report.reason}`]
   for (const c of report.cases) {
-    const where = c.fault === 'EIO' ? `at ${c.call}`.padEnd(19) : `free ${String(c.freeBytes).padStart(9)} B  `
+    const where =
+      c.fault === 'EIO' ? `at ${c.call}`.padEnd(19) : `free ${String(c.freeBytes).padStart(9)} B  `
     lines.push(
       `${c.ok ? 'ok  ' : 'FAIL'} ${c.op.padEnd(13)} ${c.fault.padEnd(6)} ${where} ` +
         `${c.succeeded ? 'succeeded' : `exit ${c.exitCode}: ${c.message ?? ''}`}${c.ok ? '' : ` -- ${c.detail}`}`,
@@ -366,7 +431,8 @@ export function formatFaultReport(report: FaultReport): string {
   }
   lines.push('', 'fault   operation      cases  clear error  succeeded  failures')
   const groups = new Map<string, FaultCase[]>()
-  for (const c of report.cases) groups.set(`${c.fault}|${c.op}`, [...(groups.get(`${c.fault}|${c.op}`) ?? []), c])
+  for (const c of report.cases)
+    groups.set(`${c.fault}|${c.op}`, [...(groups.get(`${c.fault}|${c.op}`) ?? []), c])
   for (const [key, group] of groups) {
     const [fault, op] = key.split('|') as [string, string]
     const failed = group.filter((c) => !c.ok).length
@@ -384,11 +450,16 @@ async function cliMain(argv: string[]): Promise<number> {
     argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : undefined
   const points = flag('--points') ?? 8
   const report = await runFaults({ points, eioPoints: flag('--eio-points') ?? points })
-  process.stdout.write(argv.includes('--json') ? `${JSON.stringify(report)}\n` : `${formatFaultReport(report)}\n`)
+  process.stdout.write(
+    argv.includes('--json') ? `${JSON.stringify(report)}\n` : `${formatFaultReport(report)}\n`,
+  )
   return report.failures > 0 ? 1 : 0
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (
+  process.argv[1] !== undefined &&
+  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
   cliMain(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -58,7 +58,8 @@ if (isMainThread && root !== undefined) {
       return original.apply(this, args)
     }
   }
-  for (const name of ['writeFile', 'appendFile', 'rename', 'link', 'copyFile']) wrapAsync(name, 'write')
+  for (const name of ['writeFile', 'appendFile', 'rename', 'link', 'copyFile'])
+    wrapAsync(name, 'write')
   wrapAsync('readFile', 'read')
 
   const originalOpen = fsp['open']!
@@ -74,7 +75,10 @@ if (isMainThread && root !== undefined) {
 
   // FileHandle methods: find the prototype from a handle on any file.
   const probe = await fs.promises.open(process.execPath, 'r')
-  const proto = Object.getPrototypeOf(probe) as Record<string, (...args: unknown[]) => Promise<unknown>>
+  const proto = Object.getPrototypeOf(probe) as Record<
+    string,
+    (...args: unknown[]) => Promise<unknown>
+  >
   await probe.close()
   const wrapHandle = (name: string, kind: Kind): void => {
     const original = proto[name]!
@@ -84,7 +88,8 @@ if (isMainThread && root !== undefined) {
       return original.apply(this, args)
     }
   }
-  for (const name of ['write', 'writev', 'writeFile', 'appendFile', 'sync', 'datasync']) wrapHandle(name, 'write')
+  for (const name of ['write', 'writev', 'writeFile', 'appendFile', 'sync', 'datasync'])
+    wrapHandle(name, 'write')
   for (const name of ['read', 'readv', 'readFile']) wrapHandle(name, 'read')
 
   const sync = fs as unknown as Record<string, (...args: unknown[]) => unknown>
@@ -103,7 +108,8 @@ if (isMainThread && root !== undefined) {
     else fdPaths.delete(fd)
     return fd
   }
-  for (const name of ['writeFileSync', 'appendFileSync', 'renameSync', 'linkSync', 'copyFileSync']) wrapSync(name, 'write', false)
+  for (const name of ['writeFileSync', 'appendFileSync', 'renameSync', 'linkSync', 'copyFileSync'])
+    wrapSync(name, 'write', false)
   wrapSync('readFileSync', 'read', false)
   for (const name of ['writeSync', 'fsyncSync']) wrapSync(name, 'write', true)
   wrapSync('readSync', 'read', true)

@@ -27,16 +27,51 @@ const flag = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : und
 const seed = flag('--seed') ?? '1'
 const only = flag('--only')?.split(',')
 
-const node = (script, ...args) => [process.execPath, path.join(root, 'dist', 'scripts', script), ...args]
-const coralTargets = ['object', 'pack', 'pack-index', 'commit', 'ref', 'head', 'config', 'staging', 'clustering', 'journal']
+const node = (script, ...args) => [
+  process.execPath,
+  path.join(root, 'dist', 'scripts', script),
+  ...args,
+]
+const coralTargets = [
+  'object',
+  'pack',
+  'pack-index',
+  'commit',
+  'ref',
+  'head',
+  'config',
+  'staging',
+  'clustering',
+  'journal',
+]
 const steps = [
   ['torture', node('torture.js', '--migrate-kills', '60', '--kills-per-op', '20', '--seed', seed)],
   ['fuzz-formats', node('fuzz-formats.js', '--cases', '10000', '--seed', seed)],
   [
     'fuzz-stores-coral',
-    node('fuzz-stores.js', '--cases', '1000', '--seed', seed, ...coralTargets.flatMap((t) => ['--target', t])),
+    node(
+      'fuzz-stores.js',
+      '--cases',
+      '1000',
+      '--seed',
+      seed,
+      ...coralTargets.flatMap((t) => ['--target', t]),
+    ),
   ],
-  ['fuzz-stores-python', node('fuzz-stores.js', '--cases', '10000', '--seed', seed, '--target', 'py-json', '--target', 'hdf5')],
+  [
+    'fuzz-stores-python',
+    node(
+      'fuzz-stores.js',
+      '--cases',
+      '10000',
+      '--seed',
+      seed,
+      '--target',
+      'py-json',
+      '--target',
+      'hdf5',
+    ),
+  ],
   ['faults', node('reliability/faults.js', '--points', '8', '--eio-points', '8')],
   [
     'tests',
@@ -59,7 +94,11 @@ for (const [name, command] of steps) {
   if (only && !only.includes(name)) continue
   const started = Date.now()
   process.stderr.write(`\n== ${name}: ${command.slice(1).join(' ')}\n`)
-  const run = spawnSync(command[0], command.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 })
+  const run = spawnSync(command[0], command.slice(1), {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 28,
+  })
   const text = run.stdout.toString()
   process.stdout.write(text)
   writeFileSync(path.join(out, `${name}.txt`), text)

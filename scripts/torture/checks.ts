@@ -29,7 +29,9 @@ export interface BitExactReport {
  * interrupted restore and opens again. Returns the repository and whether the
  * recovery was needed.
  */
-export async function openOrRecover(root: string): Promise<{ repo: Repository; recovered: boolean }> {
+export async function openOrRecover(
+  root: string,
+): Promise<{ repo: Repository; recovered: boolean }> {
   try {
     return { repo: await prepareRepository(await Repository.open(root)), recovered: false }
   } catch (error) {
@@ -45,7 +47,10 @@ export async function openOrRecover(root: string): Promise<{ repo: Repository; r
  * file, and compares dtype, shape and SHA-256 with that file. Throws an Error
  * naming the first difference.
  */
-export async function checkBitExact(repo: Repository, expected: Map<string, FileDigest>): Promise<BitExactReport> {
+export async function checkBitExact(
+  repo: Repository,
+  expected: Map<string, FileDigest>,
+): Promise<BitExactReport> {
   const commits = await repo.reachableCommits()
   const head = await repo.headCommit()
   const report: BitExactReport = {
@@ -60,13 +65,19 @@ export async function checkBitExact(repo: Repository, expected: Map<string, File
     if (!digest) continue
     const names = Object.keys(commit.tree).sort()
     if (names.join('\n') !== [...digest.keys()].sort().join('\n')) {
-      throw new Error(`commit ${id.slice(0, 12)} (${commit.message}) holds other tensor names than its source file`)
+      throw new Error(
+        `commit ${id.slice(0, 12)} (${commit.message}) holds other tensor names than its source file`,
+      )
     }
     for (const name of names) {
       const tensor = await repo.readTensorOf(commit.tree[name]!, name, id)
       const want = digest.get(name)!
       const sha = createHash('sha256').update(tensor.data).digest('hex')
-      if (tensor.dtype !== want.dtype || tensor.shape.join(',') !== want.shape || sha !== want.sha256) {
+      if (
+        tensor.dtype !== want.dtype ||
+        tensor.shape.join(',') !== want.shape ||
+        sha !== want.sha256
+      ) {
         throw new Error(`tensor "${name}" of ${commit.message} differs from its source file`)
       }
       report.tensors++

@@ -64,7 +64,9 @@ export async function buildRepository(root: string, files: string[]): Promise<vo
     for await (const { name, tensor } of readWeightFile(file)) entries.push([name, tensor])
     await repo.stageWeights(entries)
     // Fixed times keep commit ids stable across runs of the same seed.
-    await repo.commit(messageOf(file), { timestamp: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() })
+    await repo.commit(messageOf(file), {
+      timestamp: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+    })
   }
 }
 

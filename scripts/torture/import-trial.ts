@@ -49,7 +49,8 @@ export async function checkImportState(
   const backups = readdirSync(dir).filter((n) => n.startsWith('.coral_backup_'))
   if (kind === 'python-coral') {
     if (final) throw new Error('the folder still holds the Python repository after the rerun')
-    if (hashTree(path.join(dir, '.coral')) !== pythonHash) throw new Error('the Python repository was modified')
+    if (hashTree(path.join(dir, '.coral')) !== pythonHash)
+      throw new Error('the Python repository was modified')
     return 'python'
   }
   if (kind === 'none') {
@@ -63,9 +64,14 @@ export async function checkImportState(
   }
   const refs = await snapshotRefs(dir)
   if (JSON.stringify(refs) !== JSON.stringify(reference)) {
-    throw new Error('the converted repository has other refs or commit ids than an uninterrupted import')
+    throw new Error(
+      'the converted repository has other refs or commit ids than an uninterrupted import',
+    )
   }
-  const report = await validateRepository(await Repository.open(dir), { fix: false, skipBackups: true })
+  const report = await validateRepository(await Repository.open(dir), {
+    fix: false,
+    skipBackups: true,
+  })
   if (!report.ok) throw new Error('the converted repository does not validate')
   return 'converted'
 }

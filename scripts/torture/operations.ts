@@ -54,7 +54,9 @@ export interface SourceFiles {
 }
 
 /** The operation definitions for a set of source files. */
-export function operations(files: SourceFiles): Record<Exclude<OperationName, 'import-coral'>, Operation> {
+export function operations(
+  files: SourceFiles,
+): Record<Exclude<OperationName, 'import-coral'>, Operation> {
   const last = messageOf(files.main.at(-1)!)
   const beforeLast = messageOf(files.main.at(-2)!)
   const extra = messageOf(files.extra)
@@ -67,7 +69,8 @@ export function operations(files: SourceFiles): Record<Exclude<OperationName, 'i
       finalHead: last,
       rerunAccepts: (o) => o.code === 10 && /already migrated/.test(o.stderr),
       finalCheck: async (repo) => {
-        if (existsSync(journalPath(repo))) return 'the migration journal is still there after the rerun'
+        if (existsSync(journalPath(repo)))
+          return 'the migration journal is still there after the rerun'
         if (!(await readIndex(repo))) return 'no clustering index after the rerun'
         return undefined
       },
@@ -139,12 +142,18 @@ function backupIdIn(dir: string): string {
 async function cli(dir: string, ...args: string[]): Promise<void> {
   const outcome = await runCli(['-C', dir, ...args])
   if (outcome.code !== 0) {
-    throw new Error(`setup: coral-ml ${args.join(' ')} exited ${outcome.code}: ${outcome.stderr.trim()}`)
+    throw new Error(
+      `setup: coral-ml ${args.join(' ')} exited ${outcome.code}: ${outcome.stderr.trim()}`,
+    )
   }
 }
 
 /** Builds a template repository under `dir`. */
-export async function buildTemplate(name: TemplateName, dir: string, files: SourceFiles): Promise<void> {
+export async function buildTemplate(
+  name: TemplateName,
+  dir: string,
+  files: SourceFiles,
+): Promise<void> {
   switch (name) {
     case 'base4':
       return buildRepository(dir, files.main.slice(0, -1))

@@ -10,7 +10,9 @@ import { startUiServer } from '../ui-server.js'
 
 /** The built renderer: `out/renderer` in a checkout (made by `npm run build:app`). */
 function rendererDir(): string {
-  return process.env.CORAL_RENDERER_DIR ?? path.resolve(import.meta.dirname, '../../../../out/renderer')
+  return (
+    process.env.CORAL_RENDERER_DIR ?? path.resolve(import.meta.dirname, '../../../../out/renderer')
+  )
 }
 
 export const uiCommand: CommandSpec = {
@@ -24,11 +26,17 @@ export const uiCommand: CommandSpec = {
   async run(ctx, { values, positionals }) {
     const port = values.port === undefined ? 0 : Number(values.port)
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new CoralError('InvalidArgument', `--port must be an integer from 0 to 65535, not "${values.port}"`)
+      throw new CoralError(
+        'InvalidArgument',
+        `--port must be an integer from 0 to 65535, not "${values.port}"`,
+      )
     }
     const dir = rendererDir()
     if (!existsSync(path.join(dir, 'index.html'))) {
-      throw new CoralError('NotFound', `The UI is not built (${dir}); run "npm run build:app" first`)
+      throw new CoralError(
+        'NotFound',
+        `The UI is not built (${dir}); run "npm run build:app" first`,
+      )
     }
     let repoPath = positionals[0] === undefined ? undefined : path.resolve(positionals[0])
     if (values.demo) {
@@ -48,7 +56,9 @@ export const uiCommand: CommandSpec = {
       if (repoPath) ctx.out(`Repository: ${repoPath}`)
       ctx.out('Press Ctrl-C to stop.')
     }
-    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }))
+    await new Promise<void>((resolve) =>
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
+    )
     await server.close()
   },
 }

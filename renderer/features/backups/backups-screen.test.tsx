@@ -58,7 +58,9 @@ describe('features/backups/backups-screen', () => {
     expect(dialog.textContent).toContain(
       'Now it has 3 commits, is not clustered and takes 3.70 MB on disk.',
     )
-    expect(dialog.textContent).toContain('Anything committed, staged or migrated since then is lost')
+    expect(dialog.textContent).toContain(
+      'Anything committed, staged or migrated since then is lost',
+    )
     // What the backup brings back, as recorded when it was taken.
     expect(dialog.textContent).toContain('The backup has 2 commits and is clustered.')
     expect(fake.callsOf('restoreBackup')).toHaveLength(0)
