@@ -132,24 +132,16 @@ function run64(
   float: boolean,
   forward: boolean,
 ): void {
+  const b = new Uint32Array(2)
+  const a = new Uint32Array(2)
   for (let i = 0; i < input.length; i += 2) {
-    let bLo = base[i]!
-    let bHi = base[i + 1]!
-    if (float && bHi & 0x80000000) {
-      bLo = ~bLo >>> 0
-      bHi = ~bHi >>> 0
-    } else if (float) {
-      bHi = (bHi | 0x80000000) >>> 0
-    }
+    order64(base, i, float, b)
+    const bLo = b[0]!
+    const bHi = b[1]!
     if (forward) {
-      let aLo = input[i]!
-      let aHi = input[i + 1]!
-      if (float && aHi & 0x80000000) {
-        aLo = ~aLo >>> 0
-        aHi = ~aHi >>> 0
-      } else if (float) {
-        aHi = (aHi | 0x80000000) >>> 0
-      }
+      order64(input, i, float, a)
+      const aLo = a[0]!
+      const aHi = a[1]!
       const dLo = (aLo - bLo) >>> 0
       const dHi = (aHi - bHi - (aLo < bLo ? 1 : 0)) | 0
       const sign = dHi >> 31
@@ -174,6 +166,15 @@ function run64(
       out[i + 1] = hi
     }
   }
+}
+
+/** The (low, high) words of element `i / 2` of `words`, made order-preserving for floats, into `out`. */
+function order64(words: Uint32Array, i: number, float: boolean, out: Uint32Array): void {
+  const lo = words[i]!
+  const hi = words[i + 1]!
+  const negative = float && (hi & 0x80000000) !== 0
+  out[0] = negative ? ~lo : lo
+  out[1] = !float ? hi : negative ? ~hi : hi | 0x80000000
 }
 
 /** Order-preserving map of a sign-magnitude pattern of `mask` bits with sign bit `sign`. */

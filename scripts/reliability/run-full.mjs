@@ -32,18 +32,10 @@ const node = (script, ...args) => [
   path.join(root, 'dist', 'scripts', script),
   ...args,
 ]
-const coralTargets = [
-  'object',
-  'pack',
-  'pack-index',
-  'commit',
-  'ref',
-  'head',
-  'config',
-  'staging',
-  'clustering',
-  'journal',
-]
+// Coral's own store files: every store-fuzz target but the Python-Coral ones,
+// which get their own steps below. (`npm run reliability` builds dist/ first.)
+const { STORE_TARGETS } = await import(path.join(root, 'dist', 'scripts', 'fuzz-stores.js'))
+const coralTargets = STORE_TARGETS.filter((t) => t !== 'py-json' && t !== 'hdf5')
 const steps = [
   ['torture', node('torture.js', '--migrate-kills', '60', '--kills-per-op', '20', '--seed', seed)],
   ['fuzz-formats', node('fuzz-formats.js', '--cases', '10000', '--seed', seed)],
