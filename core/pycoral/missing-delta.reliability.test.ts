@@ -21,6 +21,7 @@ import path from 'node:path'
 
 import { afterAll, describe, expect, it } from 'vitest'
 
+import { mutateStoreFile, STORE_TARGETS } from '../../scripts/fuzz-stores.js'
 import { importPythonCoral } from './import-into.js'
 import type { ImportSink } from './import-sink.js'
 
@@ -142,4 +143,27 @@ describe('an altered commit timestamp (R10, py-json case 4807)', () => {
     })
     expect(await wronglyVerified(source)).toEqual([])
   })
+})
+
+/**
+ * The same ambiguity when the delta dataset is there but its reference_hash
+ * attribute cannot be read (found by the hdf5 store fuzz, seed 3, case 655,
+ * on the final code of R10/R11: a damaged attribute of /deltas/4f52691f...).
+ * The recorded hash of "checkpoint step 160"'s head.weight.f16 is its
+ * reference's, whose full weight was then reported as verified. Bug R13 in
+ * docs/RELIABILITY.md; the fuzz case itself is the reproducer.
+ */
+describe('a delta whose reference cannot be read', () => {
+  it('leaves the tensor unverifiable instead of verifying its reference', async () => {
+    const source = path.join(root, 'unreadable-reference')
+    cpSync(fixture, source, { recursive: true })
+    const weights = path.join(source, '.coral', 'objects', 'weights.h5')
+    const hdf5 = STORE_TARGETS.indexOf('hdf5')
+    writeFileSync(
+      weights,
+      mutateStoreFile(new Uint8Array(readFileSync(weights)), 3, hdf5, 655, false),
+    )
+
+    expect(await wronglyVerified(source)).toEqual([])
+  }, 60_000)
 })

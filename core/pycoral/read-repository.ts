@@ -359,18 +359,23 @@ class TensorReader {
       const hasFull = store.has(`/weights/${hash}`)
 
       // The committed tensor itself is stored in full under its recorded hash.
-      if (hasFull && !hasDelta) {
+      const deltaUnusable = !hasDelta
+        ? `its delta ${deltaHash} is missing`
+        : referenceHash === null
+          ? `its delta ${deltaHash} names no reference`
+          : undefined
+      if (hasFull && deltaUnusable !== undefined) {
         // Without the delta's reference_hash nothing tells whether the recorded
         // hash is this tensor's own (a commit-time parent delta) or that of the
         // similar tensor it was encoded against, whose bytes hash to it too.
         const full = await this.readFull(hash)
         if (full.computedHash !== hash) {
-          return this.fullResult(base, hash, full, `its delta ${deltaHash} is missing`)
+          return this.fullResult(base, hash, full, deltaUnusable)
         }
         return {
           ...base,
           status: 'unverifiable',
-          detail: `its delta ${deltaHash} is missing; /weights/${hash} is this tensor only if coral-ml did not encode it against a similar tensor (whose hash it would then record), so it cannot be checked`,
+          detail: `${deltaUnusable}; /weights/${hash} is this tensor only if coral-ml did not encode it against a similar tensor (whose hash it would then record), so it cannot be checked`,
           tensor: full.tensor,
           sourceKey: `w:${hash}`,
         }
