@@ -29,6 +29,7 @@ import { writeSafetensors } from '../core/formats/safetensors.js'
 import { listWeightFile, readWeightFile } from '../core/formats/weight-file.js'
 import { byteLength, type DType } from '../core/tensor/dtype.js'
 import type { Tensor } from '../core/tensor/tensor.js'
+import { isScriptEntry, runScript } from './script-main.js'
 
 /** The formats the fuzzer exercises. */
 export const FUZZ_FORMATS = ['safetensors', 'npy', 'npz', 'pt'] as const
@@ -597,18 +598,6 @@ async function cliMain(argv: string[]): Promise<number> {
 
 if (!isMainThread && (workerData as { fuzzWorker?: boolean } | null)?.fuzzWorker) {
   void workerMain((workerData as { seed: number }).seed)
-} else if (
-  isMainThread &&
-  process.argv[1] !== undefined &&
-  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
-) {
-  cliMain(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(
-        `fuzz-formats: ${error instanceof Error ? error.message : String(error)}\n`,
-      )
-      process.exit(2)
-    },
-  )
+} else if (isMainThread && isScriptEntry(import.meta.url)) {
+  runScript('fuzz-formats', cliMain)
 }

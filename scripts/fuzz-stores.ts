@@ -55,6 +55,7 @@ import { prepareRepository } from '../core/repo/prepare.js'
 import { Repository } from '../core/repo/repository.js'
 import { tensorId } from '../core/store/tensor-id.js'
 import { mulberry32 } from './fuzz-formats.js'
+import { isScriptEntry, runScript } from './script-main.js'
 
 /** The files the fuzzer mutates. */
 export const STORE_TARGETS = [
@@ -750,18 +751,6 @@ async function cliMain(argv: string[]): Promise<number> {
 
 if (!isMainThread && (workerData as { fuzzStoresWorker?: boolean } | null)?.fuzzStoresWorker) {
   workerMain()
-} else if (
-  isMainThread &&
-  process.argv[1] !== undefined &&
-  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
-) {
-  cliMain(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(
-        `fuzz-stores: ${error instanceof Error ? error.message : String(error)}\n`,
-      )
-      process.exit(2)
-    },
-  )
+} else if (isMainThread && isScriptEntry(import.meta.url)) {
+  runScript('fuzz-stores', cliMain)
 }

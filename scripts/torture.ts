@@ -21,7 +21,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 import { runCli, type RunOutcome } from './torture/cli-process.js'
 import {
@@ -57,6 +56,7 @@ import {
   type TemplateName,
 } from './torture/operations.js'
 import { mulberry32 } from './fuzz-formats.js'
+import { isScriptEntry, runScript } from './script-main.js'
 
 /** Options of `runTorture`. */
 export interface TortureOptions {
@@ -498,15 +498,6 @@ function integer(text: string, flag: string): number {
   return n
 }
 
-if (
-  process.argv[1] !== undefined &&
-  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
-) {
-  cliMain(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`torture: ${error instanceof Error ? error.message : String(error)}\n`)
-      process.exit(2)
-    },
-  )
+if (isScriptEntry(import.meta.url)) {
+  runScript('torture', cliMain)
 }

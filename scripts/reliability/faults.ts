@@ -25,7 +25,6 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 import { PROJECT_ROOT, runCli, type RunOutcome } from '../torture/cli-process.js'
 import {
@@ -43,6 +42,7 @@ import {
   zooFiles,
   type FileDigest,
 } from '../torture/fixtures.js'
+import { isScriptEntry, runScript } from '../script-main.js'
 
 /** Options of `runFaults`. */
 export interface FaultOptions {
@@ -456,15 +456,6 @@ async function cliMain(argv: string[]): Promise<number> {
   return report.failures > 0 ? 1 : 0
 }
 
-if (
-  process.argv[1] !== undefined &&
-  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
-) {
-  cliMain(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`faults: ${error instanceof Error ? error.message : String(error)}\n`)
-      process.exit(2)
-    },
-  )
+if (isScriptEntry(import.meta.url)) {
+  runScript('faults', cliMain)
 }
