@@ -157,6 +157,14 @@ for (const wasm of ['@bokuweb/zstd-wasm/dist/common/zstd.wasm', 'h5wasm/package.
     problems.push(`missing unpacked node_modules/${wasm}`)
   }
 }
+// The optional native zstd, when this install built it, ships unpacked (a .node file cannot load from an asar)
+const nativeZstd = 'zstd-napi/build/Release/binding.node'
+if (
+  fs.existsSync(path.join(root, 'node_modules', nativeZstd)) &&
+  !fs.existsSync(path.join(unpacked, nativeZstd))
+) {
+  problems.push(`missing unpacked node_modules/${nativeZstd}`)
+}
 // Renderer-only dependencies are bundled, so they must not ship again
 for (const bundled of ['react', 'recharts']) {
   if (entries.has(`/node_modules/${bundled}/package.json`)) {

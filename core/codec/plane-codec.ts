@@ -84,7 +84,7 @@ export function decodePlanes(payload: Uint8Array, length: number, itemSize: numb
       }
       planes.set(body, p * planeLength)
     } else if (mode === 1) {
-      planes.set(zstdDecompress(body, planeLength), p * planeLength)
+      zstdDecompress(body, planeLength, planes.subarray(p * planeLength, (p + 1) * planeLength))
     } else {
       throw new CoralError('ObjectCorrupt', `unknown plane mode ${mode}`)
     }

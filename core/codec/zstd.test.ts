@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 
 import { CoralError } from '../errors.js'
-import { ensureZstd, frameContentSize, zstdCompress, zstdDecompress } from './zstd.js'
+import {
+  ensureZstd,
+  frameContentSize,
+  loadZstdBackend,
+  zstdCompress,
+  zstdDecompress,
+} from './zstd.js'
 
 describe('zstd frames', () => {
   beforeAll(ensureZstd)
@@ -26,5 +32,26 @@ describe('zstd frames', () => {
     expect(() => zstdDecompress(lying, 4096)).toThrow(CoralError)
     expect(() => zstdDecompress(frame.subarray(0, 5), 4096)).toThrow(/declares no content size/)
     expect(zstdDecompress(frame, 4096)).toEqual(new Uint8Array(4096).fill(3))
+  })
+})
+
+describe('zstd libraries', () => {
+  it('decode each other’s frames: a store written by one reads with the other', async () => {
+    const native = await loadZstdBackend('native')
+    const wasm = (await loadZstdBackend('wasm'))!
+    // The native library is optional; without it there is nothing to cross.
+    if (native === undefined) return
+    const data = new Uint8Array(100_000).map((_, i) => (i % 251) ^ (i >> 9))
+    for (const [writer, reader] of [
+      [native, wasm],
+      [wasm, native],
+    ] as const) {
+      const frame = writer.compress(data, 1)
+      const out = new Uint8Array(data.length)
+
+      expect(frameContentSize(frame)).toBe(data.length)
+      expect(reader.decompressInto(frame, out)).toBe(data.length)
+      expect(out).toEqual(data)
+    }
   })
 })
