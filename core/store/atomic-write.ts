@@ -7,7 +7,7 @@
  * can recognise and remove the leftovers of a killed writer.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, rename, rm } from 'node:fs/promises'
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 
 /** The prefix of every temporary file Coral writes. */
@@ -16,6 +16,11 @@ export const TEMP_PREFIX = '.tmp-'
 /**
  * Writes `data` to `target` atomically, creating the parent folder unless
  * `parentExists` says it is already there.
+ *
+ * The steps are synchronous calls: a commit makes about six of these writes,
+ * and six thread-pool round trips per write (mkdir, open, write, fsync,
+ * close, rename) cost more than the writes themselves on small files. The
+ * wait for fsync is the same either way.
  */
 export async function writeFileAtomic(
   target: string,
@@ -24,26 +29,37 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = path.dirname(target)
   if (!options.parentExists) {
-    await mkdir(dir, { recursive: true })
+    mkdirSync(dir, { recursive: true })
   }
   const temp = path.join(
     dir,
     `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${path.basename(target)}`,
   )
-  const handle = await open(temp, 'w')
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+  const fd = openSync(temp, 'w')
   try {
-    await handle.writeFile(data)
-    await handle.sync()
+    for (let offset = 0; offset < bytes.length;) {
+      offset += writeSync(fd, bytes, offset, bytes.length - offset)
+    }
+    fsyncSync(fd)
   } catch (error) {
-    await handle.close().catch(() => undefined)
-    await rm(temp, { force: true })
+    closeQuietly(fd)
+    rmSync(temp, { force: true })
     throw error
   }
-  await handle.close()
+  closeSync(fd)
   try {
-    await rename(temp, target)
+    renameSync(temp, target)
   } catch (error) {
-    await rm(temp, { force: true })
+    rmSync(temp, { force: true })
     throw error
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd)
+  } catch {
+    // The write already failed; that error is the one to report.
   }
 }

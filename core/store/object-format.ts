@@ -43,13 +43,25 @@ const MAX_HEADER = 1 << 20
 
 /** Serialises an object: prefix, header, payload. */
 export function packObject(header: ObjectHeader, payload: Uint8Array): Uint8Array {
+  const head = objectHead(header)
+  const out = new Uint8Array(head.length + payload.length)
+  out.set(head, 0)
+  out.set(payload, head.length)
+  return out
+}
+
+/**
+ * The bytes of an object before its payload (prefix and header). An object
+ * is these followed by the payload; packs write the two parts without first
+ * joining them, which would copy every payload once more.
+ */
+export function objectHead(header: ObjectHeader): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(header))
-  const out = new Uint8Array(PREFIX + json.length + payload.length)
+  const out = new Uint8Array(PREFIX + json.length)
   out.set(MAGIC, 0)
   out[4] = VERSION
   new DataView(out.buffer).setUint32(5, json.length, true)
   out.set(json, PREFIX)
-  out.set(payload, PREFIX + json.length)
   return out
 }
 

@@ -20,9 +20,15 @@ import { ensureZstd } from '../codec/zstd.js'
 import { CoralError } from '../errors.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { writeFileAtomic, TEMP_PREFIX } from './atomic-write.js'
-import { headerLengthOf, packObject, unpackObject, type ObjectHeader } from './object-format.js'
+import {
+  headerLengthOf,
+  objectHead,
+  packObject,
+  unpackObject,
+  type ObjectHeader,
+} from './object-format.js'
 import { mapConcurrent } from './concurrency.js'
-import { PackSet } from './packs.js'
+import { PackSet, type PackRecord } from './packs.js'
 import { isMissing } from './read-if-present.js'
 import { isObjectId, shortId, tensorId } from './tensor-id.js'
 
@@ -83,7 +89,7 @@ export class ObjectStore {
       undefined,
   ): Promise<WriteResult[]> {
     await ensureZstd()
-    const records: [string, Uint8Array][] = []
+    const records: PackRecord[] = []
     const seen = new Set<string>()
     const results = await mapConcurrent(items, 4, async ({ id, tensor }) => {
       const existing = await this.storedSize(id)
@@ -92,9 +98,9 @@ export class ObjectStore {
       }
       seen.add(id)
       const encoded = (await encode(id, tensor)) ?? encodeStandalone(tensor)
-      const bytes = packObject(encoded.header, encoded.payload)
-      records.push([id, bytes])
-      return { id, written: true, storedBytes: bytes.length }
+      const head = objectHead(encoded.header)
+      records.push([id, [head, encoded.payload]])
+      return { id, written: true, storedBytes: head.length + encoded.payload.length }
     })
     if (records.length > 0) {
       await this.packs.write(records)

@@ -29,6 +29,9 @@ export interface PackedLocation {
   length: number
 }
 
+/** An object to pack: its id and its bytes, as parts written one after another. */
+export type PackRecord = [id: string, parts: readonly Uint8Array[]]
+
 interface PackIndexFile {
   version: 1
   pack: string
@@ -172,17 +175,24 @@ export class PackSet {
     this.descriptors.clear()
   }
 
-  /** Writes `records` (id to object bytes) as one new pack and indexes it. */
-  async write(records: [string, Uint8Array][]): Promise<{ pack: string; bytes: number }> {
+  /**
+   * Writes `records` as one new pack and indexes it. Each record is an id
+   * and its object's bytes, given as consecutive parts.
+   */
+  async write(records: PackRecord[]): Promise<{ pack: string; bytes: number }> {
     const name = `pack-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`
-    const total = records.reduce((sum, [, bytes]) => sum + bytes.length, 0)
+    let total = 0
+    for (const [, parts] of records) for (const part of parts) total += part.length
     const body = new Uint8Array(total)
     const entries: [string, number, number][] = []
     let offset = 0
-    for (const [id, bytes] of records) {
-      body.set(bytes, offset)
-      entries.push([id, offset, bytes.length])
-      offset += bytes.length
+    for (const [id, parts] of records) {
+      const start = offset
+      for (const part of parts) {
+        body.set(part, offset)
+        offset += part.length
+      }
+      entries.push([id, start, offset - start])
     }
     await writeFileAtomic(path.join(this.dir, `${name}.pack`), body)
     const index: PackIndexFile = { version: 1, pack: `${name}.pack`, entries }
@@ -214,7 +224,7 @@ export class PackSet {
       if (dropped.length === 0) {
         continue
       }
-      const kept: [string, Uint8Array][] = []
+      const kept: PackRecord[] = []
       for (const id of ids) {
         if (drop(id)) {
           continue
@@ -223,7 +233,7 @@ export class PackSet {
         if (location?.pack !== pack) {
           continue // another pack already provides this id
         }
-        kept.push([id, (await this.readRecord(id))!])
+        kept.push([id, [(await this.readRecord(id))!]])
       }
       const before = await fileSize(path.join(this.dir, pack))
       if (kept.length > 0) {
@@ -237,7 +247,7 @@ export class PackSet {
       }
       await rm(path.join(this.dir, pack), { force: true })
       removedRecords += dropped.length
-      freedBytes += before - kept.reduce((sum, [, b]) => sum + b.length, 0)
+      freedBytes += before - kept.reduce((sum, [, [bytes]]) => sum + bytes!.length, 0)
       this.packs.delete(pack)
       for (const id of dropped) {
         if (this.byId!.get(id)?.pack === pack) {
