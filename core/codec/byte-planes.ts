@@ -15,9 +15,10 @@ export function splitPlanes(data: Uint8Array, itemSize: number): Uint8Array {
   }
   const count = data.length / itemSize
   const out = new Uint8Array(data.length)
-  // Word reads are several times faster than byte reads on MB-sized tensors.
+  // Word reads are several times faster than byte reads on MB-sized tensors;
+  // Int32 rather than Uint32 words, which V8 boxes as doubles above 2^31.
   if (itemSize === 4) {
-    const words = alignedView(data, Uint32Array)
+    const words = alignedView(data, Int32Array)
     for (let i = 0; i < count; i++) {
       const w = words[i]!
       out[i] = w
@@ -53,14 +54,13 @@ export function joinPlanes(planes: Uint8Array, itemSize: number): Uint8Array {
   const count = planes.length / itemSize
   const out = new Uint8Array(planes.length)
   if (itemSize === 4) {
-    const words = new Uint32Array(out.buffer, 0, count)
+    const words = new Int32Array(out.buffer, 0, count)
     for (let i = 0; i < count; i++) {
       words[i] =
-        (planes[i]! |
-          (planes[count + i]! << 8) |
-          (planes[2 * count + i]! << 16) |
-          (planes[3 * count + i]! << 24)) >>>
-        0
+        planes[i]! |
+        (planes[count + i]! << 8) |
+        (planes[2 * count + i]! << 16) |
+        (planes[3 * count + i]! << 24)
     }
     return out
   }
@@ -104,7 +104,7 @@ export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
  * aligned to the word size. (Only little-endian hosts are supported: x86 and
  * ARM as Node runs them.)
  */
-export function alignedView<T extends Uint16Array | Uint32Array>(
+export function alignedView<T extends Uint16Array | Uint32Array | Int32Array>(
   bytes: Uint8Array,
   kind: {
     new (buffer: ArrayBufferLike, offset: number, length: number): T

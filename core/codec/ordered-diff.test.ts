@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto'
+
 import { describe, expect, it } from 'vitest'
+
+import { createRandom } from '../cluster/random.js'
 
 import { edgeValueTensor, randomTensor } from '../test/tensors.js'
 import { DTYPES, itemSize } from '../tensor/dtype.js'
@@ -9,6 +13,39 @@ import { decodePayload, encodeDelta } from './tensor-codec.js'
 import { ensureZstd } from './zstd.js'
 
 describe('ordered difference', () => {
+  // Stored delta objects depend on these exact bytes: a faster loop must
+  // produce what the first implementation wrote (hashes recorded from it).
+  const WRITTEN_BY_FIRST_VERSION: Record<string, string> = {
+    F64: '248518a968ef4a3e',
+    F32: '2e95741bcfff3744',
+    F16: '0281624d3c8aed1c',
+    BF16: '0281624d3c8aed1c',
+    F8_E4M3: 'fcd39b11f6408420',
+    F8_E5M2: 'fcd39b11f6408420',
+    I64: '14e31d4ba34bb472',
+    I32: '95c993ea3429a85a',
+    I16: '1cdb1aaaff10bcac',
+    I8: '62ac881acaa8a1b3',
+    U8: '62ac881acaa8a1b3',
+    BOOL: '62ac881acaa8a1b3',
+  }
+
+  it.each(DTYPES)('%s: the difference bytes are those earlier versions stored', (dtype) => {
+    const random = createRandom(7)
+    const n = 4096 * itemSize(dtype)
+    const data = new Uint8Array(n)
+    const base = new Uint8Array(n)
+    for (let i = 0; i < n; i++) {
+      data[i] = Math.floor(random() * 256)
+      base[i] = random() < 0.5 ? data[i]! : Math.floor(random() * 256)
+    }
+    const digest = createHash('sha256')
+      .update(orderedDiff(dtype, data, base))
+      .digest('hex')
+
+    expect(digest.slice(0, 16)).toBe(WRITTEN_BY_FIRST_VERSION[dtype])
+  })
+
   it.each(DTYPES)(
     '%s: every pair of edge values and random patterns comes back bit-exact',
     (dtype) => {

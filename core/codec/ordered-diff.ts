@@ -56,15 +56,19 @@ function transform(
         forward,
       )
       break
-    case 4:
-      run32(
-        alignedView(input, Uint32Array),
-        alignedView(base, Uint32Array),
-        new Uint32Array(out.buffer),
-        float,
-        forward,
-      )
+    case 4: {
+      // Int32 views: V8 keeps int32 values unboxed, while uint32 values above
+      // 2^31 become doubles and make these loops several times slower.
+      const a = alignedView(input, Int32Array)
+      const b = alignedView(base, Int32Array)
+      const o = new Int32Array(out.buffer)
+      if (forward) {
+        if (float) diff32Float(a, b, o)
+        else diff32(a, b, o)
+      } else if (float) undo32Float(a, b, o)
+      else undo32(a, b, o)
       break
+    }
     default:
       run64(
         alignedView(input, Uint32Array),
@@ -86,41 +90,120 @@ function runNarrow(
   float: boolean,
   forward: boolean,
 ): void {
-  const sign = 1 << (bits - 1)
+  // One loop per case, with no branch inside: these run over every element.
+  if (forward) {
+    if (float) diffNarrowFloat(input, base, out, bits)
+    else diffNarrow(input, base, out, bits)
+  } else if (float) undoNarrowFloat(input, base, out, bits)
+  else undoNarrow(input, base, out, bits)
+}
+
+// For a `bits`-wide sign-magnitude pattern u, the order-preserving map is
+// u ^ ((-(u >> (bits - 1)) & mask) | sign): a negative pattern is inverted,
+// a positive one gets its sign bit set. Its inverse for v is
+// v ^ ((((v >> (bits - 1)) - 1) & (mask ^ sign)) | sign). Stores into the
+// output array keep the low `bits` bits, which is the wrap modulo 2^bits.
+
+function diffNarrowFloat(
+  input: Uint8Array | Uint16Array,
+  base: Uint8Array | Uint16Array,
+  out: Uint8Array | Uint16Array,
+  bits: number,
+): void {
+  const top = bits - 1
+  const sign = 1 << top
   const mask = (1 << bits) - 1
   const shift = 32 - bits
   for (let i = 0; i < input.length; i++) {
-    const b = float ? order(base[i]!, sign, mask) : base[i]!
-    if (forward) {
-      const a = float ? order(input[i]!, sign, mask) : input[i]!
-      const d = ((a - b) << shift) >> shift
-      out[i] = (d << 1) ^ (d >> 31)
-    } else {
-      const z = input[i]!
-      const a = (b + ((z >>> 1) ^ -(z & 1))) & mask
-      out[i] = float ? unorder(a, sign, mask) : a
-    }
+    const x = input[i]!
+    const y = base[i]!
+    const a = x ^ ((-(x >> top) & mask) | sign)
+    const b = y ^ ((-(y >> top) & mask) | sign)
+    const d = ((a - b) << shift) >> shift
+    out[i] = (d << 1) ^ (d >> 31)
   }
 }
 
-function run32(
-  input: Uint32Array,
-  base: Uint32Array,
-  out: Uint32Array,
-  float: boolean,
-  forward: boolean,
+function undoNarrowFloat(
+  input: Uint8Array | Uint16Array,
+  base: Uint8Array | Uint16Array,
+  out: Uint8Array | Uint16Array,
+  bits: number,
 ): void {
+  const top = bits - 1
+  const sign = 1 << top
+  const mask = (1 << bits) - 1
+  const low = mask ^ sign
   for (let i = 0; i < input.length; i++) {
-    const b = float ? order32(base[i]!) : base[i]!
-    if (forward) {
-      const a = float ? order32(input[i]!) : input[i]!
-      const d = (a - b) | 0
-      out[i] = (d << 1) ^ (d >> 31)
-    } else {
-      const z = input[i]!
-      const a = (b + ((z >>> 1) ^ -(z & 1))) >>> 0
-      out[i] = float ? unorder32(a) : a
-    }
+    const z = input[i]!
+    const y = base[i]!
+    const v = ((y ^ ((-(y >> top) & mask) | sign)) + ((z >>> 1) ^ -(z & 1))) & mask
+    out[i] = v ^ ((((v >> top) - 1) & low) | sign)
+  }
+}
+
+function diffNarrow(
+  input: Uint8Array | Uint16Array,
+  base: Uint8Array | Uint16Array,
+  out: Uint8Array | Uint16Array,
+  bits: number,
+): void {
+  const shift = 32 - bits
+  for (let i = 0; i < input.length; i++) {
+    const d = ((input[i]! - base[i]!) << shift) >> shift
+    out[i] = (d << 1) ^ (d >> 31)
+  }
+}
+
+function undoNarrow(
+  input: Uint8Array | Uint16Array,
+  base: Uint8Array | Uint16Array,
+  out: Uint8Array | Uint16Array,
+  bits: number,
+): void {
+  const mask = (1 << bits) - 1
+  for (let i = 0; i < input.length; i++) {
+    const z = input[i]!
+    out[i] = (base[i]! + ((z >>> 1) ^ -(z & 1))) & mask
+  }
+}
+
+/** Sign bit of a 32-bit pattern, as an int32. */
+const SIGN32 = 0x80000000 | 0
+
+// The order-preserving map of a float32 pattern x (as int32) is
+// x ^ ((x >> 31) | SIGN32): a negative pattern is inverted, a positive one
+// gets its sign bit set. Its inverse for v is v ^ (~(v >> 31) | SIGN32).
+
+function diff32Float(input: Int32Array, base: Int32Array, out: Int32Array): void {
+  for (let i = 0; i < input.length; i++) {
+    const x = input[i]!
+    const y = base[i]!
+    const d = ((x ^ ((x >> 31) | SIGN32)) - (y ^ ((y >> 31) | SIGN32))) | 0
+    out[i] = (d << 1) ^ (d >> 31)
+  }
+}
+
+function undo32Float(input: Int32Array, base: Int32Array, out: Int32Array): void {
+  for (let i = 0; i < input.length; i++) {
+    const z = input[i]!
+    const y = base[i]!
+    const v = ((y ^ ((y >> 31) | SIGN32)) + ((z >>> 1) ^ -(z & 1))) | 0
+    out[i] = v ^ (~(v >> 31) | SIGN32)
+  }
+}
+
+function diff32(input: Int32Array, base: Int32Array, out: Int32Array): void {
+  for (let i = 0; i < input.length; i++) {
+    const d = (input[i]! - base[i]!) | 0
+    out[i] = (d << 1) ^ (d >> 31)
+  }
+}
+
+function undo32(input: Int32Array, base: Int32Array, out: Int32Array): void {
+  for (let i = 0; i < input.length; i++) {
+    const z = input[i]!
+    out[i] = (base[i]! + ((z >>> 1) ^ -(z & 1))) | 0
   }
 }
 
@@ -175,21 +258,4 @@ function order64(words: Uint32Array, i: number, float: boolean, out: Uint32Array
   const negative = float && (hi & 0x80000000) !== 0
   out[0] = negative ? ~lo : lo
   out[1] = !float ? hi : negative ? ~hi : hi | 0x80000000
-}
-
-/** Order-preserving map of a sign-magnitude pattern of `mask` bits with sign bit `sign`. */
-function order(u: number, sign: number, mask: number): number {
-  return u & sign ? ~u & mask : u | sign
-}
-
-function unorder(v: number, sign: number, mask: number): number {
-  return v & sign ? v & ~sign & mask : ~v & mask
-}
-
-function order32(u: number): number {
-  return (u & 0x80000000 ? ~u : u | 0x80000000) >>> 0
-}
-
-function unorder32(v: number): number {
-  return (v & 0x80000000 ? v & 0x7fffffff : ~v) >>> 0
 }
