@@ -7,8 +7,9 @@
  * can recognise and remove the leftovers of a killed writer.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fsync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
+import { promisify } from 'node:util'
 
 /** The prefix of every temporary file Coral writes. */
 export const TEMP_PREFIX = '.tmp-'
@@ -17,10 +18,11 @@ export const TEMP_PREFIX = '.tmp-'
  * Writes `data` to `target` atomically, creating the parent folder unless
  * `parentExists` says it is already there.
  *
- * The steps are synchronous calls: a commit makes about six of these writes,
- * and six thread-pool round trips per write (mkdir, open, write, fsync,
- * close, rename) cost more than the writes themselves on small files. The
- * wait for fsync is the same either way.
+ * Every step but the flush is a synchronous call: a commit makes about six
+ * of these writes, and a thread-pool round trip per step (mkdir, open,
+ * write, close, rename) cost more than the steps themselves on small files.
+ * The flush waits on the disk, so it runs in the thread pool, where the
+ * flushes of concurrent writes (a migration's objects) overlap.
  */
 export async function writeFileAtomic(
   target: string,
@@ -41,7 +43,7 @@ export async function writeFileAtomic(
     for (let offset = 0; offset < bytes.length;) {
       offset += writeSync(fd, bytes, offset, bytes.length - offset)
     }
-    fsyncSync(fd)
+    await flush(fd)
   } catch (error) {
     closeQuietly(fd)
     rmSync(temp, { force: true })
@@ -55,6 +57,8 @@ export async function writeFileAtomic(
     throw error
   }
 }
+
+const flush = promisify(fsync)
 
 function closeQuietly(fd: number): void {
   try {

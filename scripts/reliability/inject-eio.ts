@@ -114,6 +114,20 @@ if (isMainThread && root !== undefined) {
   for (const name of ['writeSync', 'fsyncSync']) wrapSync(name, 'write', true)
   wrapSync('readSync', 'read', true)
 
+  // Callback-style fsync (the flush of core/store/atomic-write.ts).
+  const callbacks = fs as unknown as Record<string, (...args: unknown[]) => void>
+  const originalFsync = callbacks['fsync']!
+  callbacks['fsync'] = function (this: unknown, ...args: unknown[]) {
+    const done = args[args.length - 1] as (error: Error | null) => void
+    try {
+      hit('write', typeof args[0] === 'number' ? fdPaths.get(args[0]) : undefined, 'fsync')
+    } catch (error) {
+      process.nextTick(done, error)
+      return
+    }
+    originalFsync.apply(this, args)
+  }
+
   syncBuiltinESMExports()
 
   if (countFile !== undefined) {
