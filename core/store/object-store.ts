@@ -89,9 +89,11 @@ export class ObjectStore {
       undefined,
   ): Promise<WriteResult[]> {
     await ensureZstd()
-    const records: PackRecord[] = []
+    // Indexed by item, so the pack's layout follows the items' order whichever
+    // encoding finishes first.
+    const records: (PackRecord | undefined)[] = []
     const seen = new Set<string>()
-    const results = await mapConcurrent(items, 4, async ({ id, tensor }) => {
+    const results = await mapConcurrent(items, 4, async ({ id, tensor }, index) => {
       const existing = await this.storedSize(id)
       if (existing !== undefined || seen.has(id)) {
         return { id, written: false, storedBytes: existing ?? 0 }
@@ -99,11 +101,12 @@ export class ObjectStore {
       seen.add(id)
       const encoded = (await encode(id, tensor)) ?? encodeStandalone(tensor)
       const head = objectHead(encoded.header)
-      records.push([id, [head, encoded.payload]])
+      records[index] = [id, [head, encoded.payload]]
       return { id, written: true, storedBytes: head.length + encoded.payload.length }
     })
-    if (records.length > 0) {
-      await this.packs.write(records)
+    const written = records.filter((record) => record !== undefined)
+    if (written.length > 0) {
+      await this.packs.write(written)
     }
     return results
   }
