@@ -3,7 +3,8 @@
  *
  * - main: `electron/main/index.ts` -> `out/main/index.js` (ESM), plus the core's utility-process
  *   entry `electron/utility/index.ts` -> `out/main/core-utility.js`, a fixed name that
- *   `electron/main/index.ts` forks. Runtime `dependencies` (h5wasm, zstd-wasm, hash-wasm...)
+ *   `electron/main/index.ts` forks, and the HDF5 reader's worker thread `core/pycoral/h5-worker.ts` ->
+ *   `out/main/h5-worker.js`, the name the bundled `guarded-h5.ts` looks for beside itself. Runtime `dependencies` (h5wasm, zstd-wasm, hash-wasm...)
  *   stay external and ship in the asar's node_modules, so their WASM files load from their own
  *   folders exactly as under plain Node (see `electron-builder.yml` for `asarUnpack`).
  * - preload: `electron/preload/index.ts` -> `out/preload/index.cjs`; CommonJS because a
@@ -27,6 +28,7 @@ export default defineConfig({
         input: {
           index: at('electron/main/index.ts'),
           'core-utility': at('electron/utility/index.ts'),
+          'h5-worker': at('core/pycoral/h5-worker.ts'),
         },
         output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
       },

@@ -61,11 +61,12 @@ if (!args.has('--skip-build')) {
 
 // Smoke the built bundles under plain Node
 const problems = []
-function smoke(importFile, entry) {
+function smoke(importFile, entry, env = {}) {
   const result = spawnSync(process.execPath, ['--import', importFile, entry], {
     cwd: root,
     encoding: 'utf8',
     timeout: 30_000,
+    env: { ...process.env, ...env },
   })
   const lines = result.stdout
     .split('\n')
@@ -89,6 +90,22 @@ if (booted?.loaded !== 'app://coral/index.html') {
 const served = smoke('./electron/build/smoke/fake-parent-port.mjs', 'out/main/core-utility.js')
 if (served[0]?.kind !== 'ready' || served[1]?.kind !== 'response') {
   problems.push(`the utility entry did not serve a port: ${JSON.stringify(served)}`)
+}
+// An import of a Python-Coral repository: the bundle must find its HDF5 reader thread
+const pythonRepo = fs.mkdtempSync(path.join(os.tmpdir(), 'coral-smoke-import-'))
+fs.cpSync(path.join(root, '../shared/fixtures/coral-py/v1.1'), pythonRepo, { recursive: true })
+const imported = smoke('./electron/build/smoke/fake-parent-port.mjs', 'out/main/core-utility.js', {
+  CORAL_SMOKE_REQUEST: JSON.stringify({
+    method: 'importPythonCoral',
+    params: { path: pythonRepo },
+  }),
+})
+fs.rmSync(pythonRepo, { recursive: true, force: true })
+const importResponse = imported.find((message) => message.kind === 'response')
+if (!(importResponse?.ok && importResponse.verified > 0)) {
+  problems.push(
+    `the utility entry could not import a Python-Coral repository: ${JSON.stringify(importResponse)}`,
+  )
 }
 
 // Pack against the stub
@@ -126,6 +143,7 @@ const required = [
   '/package.json',
   '/out/main/index.js',
   '/out/main/core-utility.js',
+  '/out/main/h5-worker.js',
   '/out/preload/index.cjs',
   '/out/renderer/index.html',
   '/node_modules/hash-wasm/package.json',

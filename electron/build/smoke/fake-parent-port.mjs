@@ -1,7 +1,8 @@
 /**
  * `node --import` this file to run the built utility entry (`out/main/core-utility.js`) under
- * plain Node: it plays Electron's `process.parentPort`, connects one port, sends one request,
- * prints `SMOKE <FromCore json>` for each message back, then asks for shutdown.
+ * plain Node: it plays Electron's `process.parentPort`, connects one port, sends one request
+ * (`openRepository` of nothing, or the `{ method, params }` in `CORAL_SMOKE_REQUEST`), prints
+ * `SMOKE <FromCore json>` for each message back, then asks for shutdown.
  */
 import { EventEmitter } from 'node:events'
 import { MessageChannel } from 'node:worker_threads'
@@ -27,8 +28,9 @@ parent.once('newListener', () => setImmediate(start))
 function start() {
   const { port1, port2 } = new MessageChannel()
   port2.on('message', (message) => {
+    const { kind, ok, error, result } = message
     console.log(
-      `SMOKE ${JSON.stringify({ kind: message.kind, ok: message.ok, code: message.error?.code })}`,
+      `SMOKE ${JSON.stringify({ kind, ok, code: error?.code, verified: result?.verified })}`,
     )
     if (message.kind === 'response') {
       parent.emit('message', { data: { type: 'coral:shutdown' }, ports: [] })
@@ -39,5 +41,8 @@ function start() {
     data: { type: 'coral:connect', connectionId: 1 },
     ports: [asPortMain(port1)],
   })
-  port2.postMessage({ kind: 'request', id: 1, method: 'openRepository', params: { path: '' } })
+  const { method, params } = process.env.CORAL_SMOKE_REQUEST
+    ? JSON.parse(process.env.CORAL_SMOKE_REQUEST)
+    : { method: 'openRepository', params: { path: '' } }
+  port2.postMessage({ kind: 'request', id: 1, method, params })
 }
