@@ -13,6 +13,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+import { ensureZstd, zstdBackendName } from '../core/codec/zstd.js'
 import { readWeightFile } from '../core/formats/weight-file.js'
 import { writeSafetensors } from '../core/formats/safetensors.js'
 import { Repository } from '../core/repo/repository.js'
@@ -123,6 +124,9 @@ async function main(): Promise<void> {
       },
     }
     const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`)
+    await ensureZstd()
+    // The phases run in child processes with this environment, so they use the same library.
+    console.log(`zstd library: ${zstdBackendName()} (CORAL_ZSTD=wasm forces the WASM build)\n`)
     console.log(
       `Ingest: ${files.length} checkpoints of zoo/lm + zoo/ft, ${mb(fileBytes)} (${mb(ingest.rawBytes as number)} tensor bytes), one commit per file`,
     )
@@ -165,7 +169,7 @@ async function main(): Promise<void> {
     }
     if (json)
       process.stdout.write(
-        `${JSON.stringify({ ingest: result, components, migrations }, null, 2)}\n`,
+        `${JSON.stringify({ zstd: zstdBackendName(), ingest: result, components, migrations }, null, 2)}\n`,
       )
   } finally {
     rmSync(work, { recursive: true, force: true })

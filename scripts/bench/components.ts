@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto'
 
 import { joinPlanes, splitPlanes } from '../../core/codec/byte-planes.js'
 import { orderedDiff } from '../../core/codec/ordered-diff.js'
-import { ensureZstd, zstdCompress, zstdDecompress } from '../../core/codec/zstd.js'
+import { loadZstdBackend, type ZstdBackend } from '../../core/codec/zstd.js'
 import { readWeightFile } from '../../core/formats/weight-file.js'
+import { MIGRATION_ZSTD_LEVEL } from '../../core/migrate/encoding.js'
 import { itemSize } from '../../core/tensor/dtype.js'
 import type { Tensor } from '../../core/tensor/tensor.js'
 
@@ -24,7 +25,6 @@ async function tensorsOf(file: string): Promise<Map<string, Tensor>> {
 
 /** Rates over the tensors of `previous` and `current` (same names and shapes). */
 export async function componentRates(previous: string, current: string): Promise<ComponentRates> {
-  await ensureZstd()
   const before = await tensorsOf(previous)
   const pairs = [...(await tensorsOf(current))].flatMap(([name, t]) => {
     const b = before.get(name)
@@ -36,7 +36,6 @@ export async function componentRates(previous: string, current: string): Promise
     const planes = splitPlanes(orderedDiff(t.dtype, t.data, b.data), size)
     return planes.subarray(planes.length - planes.length / size)
   })
-  const frames = topPlanes.map((plane) => ({ frame: zstdCompress(plane, 1), length: plane.length }))
   const planeBytes = topPlanes.reduce((sum, p) => sum + p.length, 0)
   const rate = (inputBytes: number, work: () => void) => {
     let best = Infinity
@@ -58,11 +57,32 @@ export async function componentRates(previous: string, current: string): Promise
       pairs.forEach(({ t, size }) => splitPlanes(t.data, size)),
     ),
     'join planes': rate(bytes, () => pairs.forEach(({ t, size }) => joinPlanes(t.data, size))),
-    'zstd-1 compress (WASM), top delta plane': rate(planeBytes, () =>
-      topPlanes.forEach((p) => zstdCompress(p, 1)),
+    ...(await zstdRates(await loadZstdBackend('native'), topPlanes, planeBytes, rate)),
+    ...(await zstdRates(await loadZstdBackend('wasm'), topPlanes, planeBytes, rate)),
+  }
+}
+
+/** zstd at the levels Coral uses (1 for `add`, the migration's), and decoding; nothing when `backend` is missing. */
+async function zstdRates(
+  backend: ZstdBackend | undefined,
+  planes: Uint8Array[],
+  planeBytes: number,
+  rate: (inputBytes: number, work: () => void) => number,
+): Promise<ComponentRates> {
+  if (backend === undefined) return {}
+  const frames = planes.map((plane) => backend.compress(plane, 1))
+  const name = backend.name
+  return {
+    [`zstd-1 compress (${name}), top delta plane`]: rate(planeBytes, () =>
+      planes.forEach((p) => backend.compress(p, 1)),
     ),
-    'zstd decompress (WASM), same planes': rate(planeBytes, () =>
-      frames.forEach(({ frame, length }) => zstdDecompress(frame, length)),
+    [`zstd-${MIGRATION_ZSTD_LEVEL} compress (${name}), same planes`]: rate(planeBytes, () =>
+      planes.forEach((p) => backend.compress(p, MIGRATION_ZSTD_LEVEL)),
+    ),
+    [`zstd decompress (${name}), same planes`]: rate(planeBytes, () =>
+      frames.forEach((frame, i) =>
+        backend.decompressInto(frame, new Uint8Array(planes[i]!.length)),
+      ),
     ),
   }
 }
