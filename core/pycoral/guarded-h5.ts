@@ -14,8 +14,14 @@
  * machine, so the repository reader fails as a whole on them instead of
  * calling the remaining tensors unreadable (docs/RELIABILITY.md, R9).
  *
- * One worker serves every open file of the process and stays for the next
- * import (loading h5wasm takes about 0.3 s); it never keeps the process alive.
+ * One worker serves the open files of the process and stays for the next
+ * import (loading h5wasm takes about 0.3 s) as long as it is sound; it never
+ * keeps the process alive. A worker that gave up, or that asks to retire (the
+ * HDF5 library failed on one of its files and may still hold it open, or its
+ * WebAssembly memory, which never shrinks, grew past `RETIRE_HEAP_BYTES`),
+ * takes no new file and is ended when its last file is closed; `close()`
+ * resolves once that thread has exited, so its memory is returned by then
+ * (docs/RELIABILITY.md, R14).
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -47,11 +53,37 @@ interface Host {
   answered: Int32Array
   /** Number of the last call sent. */
   seq: number
+  /** Files open on this worker. */
+  files: number
   /** Why this worker was given up, once it was. */
   dead?: string
+  /** Why this worker takes no new file, once it asked to retire. */
+  retire?: string
+  /** Settles once the worker, ended, has exited. */
+  ended?: Promise<void>
 }
 
 let shared: Promise<Host> | undefined
+
+/**
+ * Ends `h`'s thread (it takes no call from now on) and settles once the
+ * thread has exited, which frees its WebAssembly memory.
+ */
+function end(h: Host): Promise<void> {
+  h.dead ??= 'the HDF5 reader thread was ended'
+  h.ended ??= h.worker.terminate().then(
+    () => h.port.close(),
+    () => h.port.close(),
+  )
+  return h.ended
+}
+
+/** Ends `h` when no file is open on it any more and it gave up or retired. */
+async function endIfDone(h: Host): Promise<void> {
+  if (h.files === 0 && (h.dead !== undefined || h.retire !== undefined)) {
+    await end(h)
+  }
+}
 
 /** The worker entry beside this module: `.js` when built, `.ts` when run from source. */
 function workerEntry(): URL {
@@ -101,7 +133,7 @@ async function startHost(): Promise<Host> {
   }
   worker.unref()
   port1.unref()
-  const host: Host = { worker, port: port1, answered: new Int32Array(flag), seq: 0 }
+  const host: Host = { worker, port: port1, answered: new Int32Array(flag), seq: 0, files: 0 }
   // A worker that exits on its own (out of memory, say) fails the next call at once.
   worker.on('exit', () => {
     host.dead ??= 'the HDF5 reader thread exited'
@@ -109,18 +141,32 @@ async function startHost(): Promise<Host> {
   return host
 }
 
-/** The process's worker, started on first use and again after one was given up. */
+/**
+ * The process's worker, started on first use and again after one gave up or
+ * retired. A replaced worker with no open file is ended first, so two
+ * reader threads' memory is never held at once on that account.
+ */
 async function host(): Promise<Host> {
-  const current = shared ? await shared.catch(() => undefined) : undefined
-  if (current && current.dead === undefined) {
-    return current
+  for (;;) {
+    const pending = shared
+    const current = pending ? await pending.catch(() => undefined) : undefined
+    if (pending !== shared) {
+      continue // replaced while we waited
+    }
+    if (current && current.dead === undefined && current.retire === undefined) {
+      return current
+    }
+    shared = (async () => {
+      if (current) await endIfDone(current)
+      return startHost()
+    })()
   }
-  shared = startHost()
-  return shared
 }
 
 /** An open read-only HDF5 file whose every call finishes or fails within its limit. */
 export class GuardedH5Reader implements H5Source {
+  private closed = false
+
   private constructor(
     private readonly host: Host,
     private readonly handle: number,
@@ -131,13 +177,25 @@ export class GuardedH5Reader implements H5Source {
   /** Opens `filePath`; raises what `H5Reader.open` raises, or `MalformedFile` on a timeout. */
   static async open(filePath: string): Promise<GuardedH5Reader> {
     const h = await host()
-    const handle = call<number>(
-      h,
-      filePath,
-      { seq: 0, method: 'open', handle: 0, path: filePath },
-      METADATA_LIMIT_MS,
-    )
+    let handle: number
+    try {
+      handle = call<number>(
+        h,
+        filePath,
+        { seq: 0, method: 'open', handle: 0, path: filePath },
+        METADATA_LIMIT_MS,
+      )
+    } catch (error) {
+      await endIfDone(h)
+      throw error
+    }
+    h.files++
     return new GuardedH5Reader(h, handle, filePath)
+  }
+
+  /** Id of the thread serving this file (tests check that threads are reused or replaced). */
+  get threadId(): number {
+    return this.host.worker.threadId
   }
 
   keys(group: string): string[] {
@@ -165,10 +223,23 @@ export class GuardedH5Reader implements H5Source {
     return this.call('read', datasetPath, METADATA_LIMIT_MS + Math.ceil(bytes / READ_BYTES_PER_MS))
   }
 
-  /** Releases the file; the worker stays for other files. */
-  close(): void {
-    if (this.host.dead === undefined) {
-      this.call('close', '/')
+  /**
+   * Releases the file. The worker stays for other files unless it gave up or
+   * retired and this was its last file: then it is ended, and this settles
+   * once its thread has exited.
+   */
+  async close(): Promise<void> {
+    if (this.closed) {
+      return
+    }
+    this.closed = true
+    this.host.files--
+    try {
+      if (this.host.dead === undefined) {
+        this.call('close', '/')
+      }
+    } finally {
+      await endIfDone(this.host)
     }
   }
 
@@ -208,7 +279,7 @@ function call<T>(h: Host, filePath: string, request: H5Call, limitMs: number): T
       h.dead =
         `the HDF5 library did not answer within ${limitMs} ms (${request.method} ${request.path}); ` +
         'the file is probably damaged, or the machine was too busy to answer in time'
-      void h.worker.terminate()
+      void end(h)
       throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, {
         path: filePath,
         limitMs,
@@ -225,6 +296,9 @@ function call<T>(h: Host, filePath: string, request: H5Call, limitMs: number): T
       }
     }
   }
+  if (answer.retire !== undefined) {
+    h.retire ??= answer.retire
+  }
   if (answer.ok) {
     return answer.value as T
   }
@@ -233,7 +307,7 @@ function call<T>(h: Host, filePath: string, request: H5Call, limitMs: number): T
     // (e.g. "memory access out of bounds" on a damaged file). Its memory may
     // be inconsistent now, so no later answer from it is trusted (R11).
     h.dead = `the HDF5 library failed inside (${answer.message}) on ${request.method} ${request.path}`
-    void h.worker.terminate()
+    void end(h)
     throw new CoralError('MalformedFile', `${filePath}: ${h.dead}`, {
       path: filePath,
       readerGaveUp: true,

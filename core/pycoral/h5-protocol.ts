@@ -30,7 +30,7 @@ export interface H5Call {
 }
 
 /** The answer to an `H5Call`. */
-export type H5Answer =
+export type H5Answer = (
   | { seq: number; ok: true; value: unknown }
   | {
       seq: number
@@ -39,6 +39,23 @@ export type H5Answer =
       message: string
       data: Record<string, unknown>
     }
+) & {
+  /**
+   * Set once the thread should take no new file: the parent ends it when its
+   * open files are closed (see `retireReason` in h5-worker.ts).
+   */
+  retire?: string
+}
+
+/**
+ * A reader thread whose WebAssembly memory grew past this is ended once its
+ * files are closed. The memory of a WebAssembly instance never shrinks, and a
+ * damaged chunk record can make the HDF5 library allocate a buffer of any
+ * size it names (1 GB in store-fuzz seed 5, case 1067), which a thread kept
+ * for the next import would hold for the life of the process. h5wasm starts
+ * at about 19 MB.
+ */
+export const RETIRE_HEAP_BYTES = 256 * 1024 * 1024
 
 /** What the parent hands over in `workerData`. */
 export interface H5WorkerData {

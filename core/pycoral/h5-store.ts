@@ -211,7 +211,7 @@ export interface H5Source {
   attributes(datasetPath: string): Record<string, unknown>
   filters(datasetPath: string): H5Filter[]
   read(datasetPath: string): RawDataset
-  close(): void
+  close(): void | Promise<void>
 }
 
 /**
@@ -221,6 +221,16 @@ export interface H5Source {
  * class in a worker thread under a time limit.
  */
 export class H5Reader implements H5Source {
+  /**
+   * True once a call on this file failed inside the HDF5 library. h5wasm's
+   * C++ wrappers then skip closing what they had opened (a dataset, an
+   * attribute), so HDF5 keeps the file open after `close()`, with its cached
+   * metadata: a later open of the same file, even rewritten with other
+   * bytes, would be served that stale metadata (docs/RELIABILITY.md, R14).
+   * The worker thread ends after such a file (h5-worker.ts).
+   */
+  libraryFailed = false
+
   private constructor(
     private readonly loaded: Loaded,
     private readonly file: H5FileLike,
@@ -245,6 +255,8 @@ export class H5Reader implements H5Source {
     try {
       file = new loaded.api.File(filePath, 'r')
     } catch (error) {
+      // HDF5 closes a file it failed to open, so only a trap matters here.
+      rethrowTrap(error)
       throw new CoralError(
         'MalformedFile',
         `${filePath}: not a readable HDF5 file (${errorText(error)})`,
@@ -271,12 +283,12 @@ export class H5Reader implements H5Source {
 
   /** The root group's attributes as plain values. */
   rootAttributes(): Record<string, unknown> {
-    return readAttributes(this.file)
+    return this.readAttributes(this.file)
   }
 
   /** A dataset's attributes as plain values (bigint arrays become number arrays). */
   attributes(datasetPath: string): Record<string, unknown> {
-    return readAttributes(this.dataset(datasetPath))
+    return this.readAttributes(this.dataset(datasetPath))
   }
 
   /** The filter pipeline of a dataset. */
@@ -325,6 +337,8 @@ export class H5Reader implements H5Source {
     try {
       bytes = readRaw(this.loaded.module, dataset)
     } catch (error) {
+      rethrowTrap(error)
+      this.libraryFailed = true
       throw new CoralError(
         'MalformedFile',
         `${this.filePath}: dataset ${datasetPath} cannot be read (${errorText(error)})`,
@@ -341,6 +355,22 @@ export class H5Reader implements H5Source {
   /** Releases the HDF5 handle. */
   close(): void {
     this.file.close()
+  }
+
+  /** An entity's attributes; one h5wasm cannot decode is treated as absent. */
+  private readAttributes(entity: {
+    attrs: Record<string, { value: unknown }>
+  }): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const [name, attribute] of Object.entries(entity.attrs)) {
+      try {
+        out[name] = plainValue(attribute.value)
+      } catch (error) {
+        rethrowTrap(error)
+        this.libraryFailed = true
+      }
+    }
+    return out
   }
 
   private dataset(datasetPath: string): H5DatasetLike {
@@ -416,20 +446,6 @@ function readRaw(module: H5ModuleLike, dataset: H5DatasetLike): Uint8Array {
   }
 }
 
-function readAttributes(entity: {
-  attrs: Record<string, { value: unknown }>
-}): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [name, attribute] of Object.entries(entity.attrs)) {
-    try {
-      out[name] = plainValue(attribute.value)
-    } catch {
-      // An attribute h5wasm cannot decode is treated as absent.
-    }
-  }
-  return out
-}
-
 function plainValue(value: unknown): unknown {
   if (typeof value === 'bigint') {
     return Number(value)
@@ -446,6 +462,23 @@ function plainValue(value: unknown): unknown {
 function swapBytes(bytes: Uint8Array, size: number): void {
   for (let i = 0; i + size <= bytes.length; i += size) {
     bytes.subarray(i, i + size).reverse()
+  }
+}
+
+/** `WebAssembly.RuntimeError` (Node's type declarations leave out the constructor). */
+const WasmRuntimeError = (
+  globalThis as unknown as { WebAssembly: { RuntimeError: ErrorConstructor } }
+).WebAssembly.RuntimeError
+
+/**
+ * Lets a WebAssembly trap through unchanged: a trap or an abort inside the
+ * HDF5 library ("memory access out of bounds", "Aborted(...)") leaves its
+ * memory inconsistent, so it must end the reader thread (guarded-h5.ts, R11)
+ * rather than become an ordinary error the thread carries on after.
+ */
+function rethrowTrap(error: unknown): void {
+  if (error instanceof WasmRuntimeError) {
+    throw error
   }
 }
 

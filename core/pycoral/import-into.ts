@@ -152,6 +152,6 @@ export async function importPythonCoral(
       warnings: repo.warnings,
     }
   } finally {
-    repo.close()
+    await repo.close()
   }
 }

@@ -102,7 +102,8 @@ export interface PythonCoralRepository {
   minWeightSize: number
   /** Reads one recorded tensor version; never throws except `Cancelled`. */
   readTensor(commit: string, name: string): Promise<ReadTensorResult>
-  close(): void
+  /** Closes `weights.h5`; settles once the reader thread is released (guarded-h5.ts). */
+  close(): Promise<void>
 }
 
 /** Options of `readPythonCoralRepository`. */
@@ -207,81 +208,90 @@ export async function readPythonCoralRepository(
     store = await GuardedH5Reader.open(weightsPath)
   }
 
-  // Dialect
-  const signals: string[] = []
-  const lengths = new Set(commits.map((c) => c.hash.length))
-  let votes = 0
-  if (lengths.has(16)) {
-    signals.push('16-hex commit hashes')
-    votes -= 10
-  }
-  if (lengths.has(32)) {
-    signals.push('32-hex commit hashes')
-    votes += 10
-  }
-  if (sawClusteredKey) {
-    signals.push('clustered_weights key in commits')
-    votes -= 3
-  }
-  if (toml !== null) {
-    signals.push('coral.toml present')
-    votes += 1
-  }
-  const core = (config as { core?: Record<string, unknown> }).core
-  if (core && typeof core === 'object' && 'delta_type' in core) {
-    signals.push('config.json core.delta_type present')
-    votes += 1
-  }
-  if (store) {
-    const rootAttrs = store.rootAttributes()
-    if (rootAttrs.version === '2.0') {
-      signals.push('weights.h5 version attribute 2.0')
-      votes -= 1
+  // The store is open from here on: close it if anything below fails, or
+  // HDF5 would keep it open in the reader thread.
+  try {
+    // Dialect
+    const signals: string[] = []
+    const lengths = new Set(commits.map((c) => c.hash.length))
+    let votes = 0
+    if (lengths.has(16)) {
+      signals.push('16-hex commit hashes')
+      votes -= 10
     }
-    if (store.keys('/').includes('clustered_weights')) {
-      signals.push('weights.h5 has clustering groups')
-      votes -= 1
+    if (lengths.has(32)) {
+      signals.push('32-hex commit hashes')
+      votes += 10
     }
-  }
-  if (lengths.size > 1) {
-    warnings.push('commit hashes of both 16 and 32 hex digits: a mixed repository')
-  }
-  const dialect: PythonCoralDialect = votes < 0 ? 'clustering-era' : 'v1.1'
-
-  // First appearance of each weight hash, in commit-time order, for the small-tensor check
-  const chronological = [...commits].sort(compareByTime)
-  // A first appearance proves nothing once any commit's record may have been
-  // altered (its hash does not recompute): that commit may have held the hash
-  // first, and an altered timestamp moves it in this order (docs/RELIABILITY.md, R10).
-  const firstSeen = new Map<string, FirstSeen>()
-  const historyIntact = commits.every((c) => c.hashVerified)
-  for (const commit of chronological) {
-    const namesByHash = new Map<string, string[]>()
-    for (const name of commit.recordedNames) {
-      const hash = commit.weightHashes[name] as string
-      namesByHash.set(hash, [...(namesByHash.get(hash) ?? []), name])
+    if (sawClusteredKey) {
+      signals.push('clustered_weights key in commits')
+      votes -= 3
     }
-    for (const [hash, names] of namesByHash) {
-      if (!firstSeen.has(hash)) {
-        firstSeen.set(hash, { commit: commit.hash, names, historyIntact })
+    if (toml !== null) {
+      signals.push('coral.toml present')
+      votes += 1
+    }
+    const core = (config as { core?: Record<string, unknown> }).core
+    if (core && typeof core === 'object' && 'delta_type' in core) {
+      signals.push('config.json core.delta_type present')
+      votes += 1
+    }
+    if (store) {
+      const rootAttrs = store.rootAttributes()
+      if (rootAttrs.version === '2.0') {
+        signals.push('weights.h5 version attribute 2.0')
+        votes -= 1
+      }
+      if (store.keys('/').includes('clustered_weights')) {
+        signals.push('weights.h5 has clustering groups')
+        votes -= 1
       }
     }
-  }
+    if (lengths.size > 1) {
+      warnings.push('commit hashes of both 16 and 32 hex digits: a mixed repository')
+    }
+    const dialect: PythonCoralDialect = votes < 0 ? 'clustering-era' : 'v1.1'
 
-  const reader = new TensorReader(store, byHash, firstSeen, minWeightSize)
-  return {
-    coralDir,
-    dialect,
-    dialectSignals: signals,
-    config,
-    commits,
-    branches,
-    tags,
-    head,
-    warnings,
-    minWeightSize,
-    readTensor: (commit, name) => reader.read(commit, name, options.signal),
-    close: () => store?.close(),
+    // First appearance of each weight hash, in commit-time order, for the small-tensor check
+    const chronological = [...commits].sort(compareByTime)
+    // A first appearance proves nothing once any commit's record may have been
+    // altered (its hash does not recompute): that commit may have held the hash
+    // first, and an altered timestamp moves it in this order (docs/RELIABILITY.md, R10).
+    const firstSeen = new Map<string, FirstSeen>()
+    const historyIntact = commits.every((c) => c.hashVerified)
+    for (const commit of chronological) {
+      const namesByHash = new Map<string, string[]>()
+      for (const name of commit.recordedNames) {
+        const hash = commit.weightHashes[name] as string
+        namesByHash.set(hash, [...(namesByHash.get(hash) ?? []), name])
+      }
+      for (const [hash, names] of namesByHash) {
+        if (!firstSeen.has(hash)) {
+          firstSeen.set(hash, { commit: commit.hash, names, historyIntact })
+        }
+      }
+    }
+
+    const reader = new TensorReader(store, byHash, firstSeen, minWeightSize)
+    return {
+      coralDir,
+      dialect,
+      dialectSignals: signals,
+      config,
+      commits,
+      branches,
+      tags,
+      head,
+      warnings,
+      minWeightSize,
+      readTensor: (commit, name) => reader.read(commit, name, options.signal),
+      close: async () => {
+        await store?.close()
+      },
+    }
+  } catch (error) {
+    await Promise.resolve(store?.close()).catch(() => undefined)
+    throw error
   }
 }
 
