@@ -6,8 +6,13 @@ import { createRandom } from '../cluster/random.js'
 
 import { edgeValueTensor, randomTensor } from '../test/tensors.js'
 import { DTYPES, itemSize } from '../tensor/dtype.js'
-import { xorBytes } from './byte-planes.js'
-import { orderedDiff, undoOrderedDiff } from './ordered-diff.js'
+import { joinPlanes, splitPlanes, xorBytes } from './byte-planes.js'
+import {
+  orderedDiff,
+  orderedDiffPlanes,
+  undoOrderedDiff,
+  undoOrderedDiffPlanes,
+} from './ordered-diff.js'
 import { encodePlanes } from './plane-codec.js'
 import { decodePayload, encodeDelta } from './tensor-codec.js'
 import { ensureZstd } from './zstd.js'
@@ -70,6 +75,35 @@ describe('ordered difference', () => {
 
       expect(diff.length).toBe(data.length)
       expect(Buffer.from(undoOrderedDiff(dtype, diff, base)).equals(Buffer.from(data))).toBe(true)
+    },
+  )
+
+  it.each(DTYPES)(
+    '%s: the one-pass plane forms equal split and join around the plain ones',
+    (dtype) => {
+      const size = itemSize(dtype)
+      const edges = edgeValueTensor(dtype).data
+      const count = edges.length / size
+      const a: number[] = []
+      const b: number[] = []
+      for (let i = 0; i < count; i++) {
+        for (let j = 0; j < count; j++) {
+          a.push(...edges.subarray(i * size, (i + 1) * size))
+          b.push(...edges.subarray(j * size, (j + 1) * size))
+        }
+      }
+      const data = Uint8Array.from([...a, ...randomTensor(dtype, [1001]).data])
+      const base = Uint8Array.from([...b, ...randomTensor(dtype, [1001]).data])
+
+      const planes = orderedDiffPlanes(dtype, data, base)
+
+      expect(planes).toEqual(splitPlanes(orderedDiff(dtype, data, base), size))
+      expect(undoOrderedDiffPlanes(dtype, planes, base)).toEqual(
+        undoOrderedDiff(dtype, joinPlanes(planes, size), base),
+      )
+      expect(
+        Buffer.from(undoOrderedDiffPlanes(dtype, planes, base)).equals(Buffer.from(data)),
+      ).toBe(true)
     },
   )
 

@@ -18,7 +18,7 @@
  * delta bytes in bfloat16, 2.3% in float32 (docs/CLUSTERING.md).
  */
 import { isFloatDType, itemSize, type DType } from '../tensor/dtype.js'
-import { alignedView } from './byte-planes.js'
+import { alignedView, joinPlanes, splitPlanes } from './byte-planes.js'
 
 /** The zigzagged ordered difference `tensor - base`, element by element. */
 export function orderedDiff(dtype: DType, data: Uint8Array, base: Uint8Array): Uint8Array {
@@ -28,6 +28,42 @@ export function orderedDiff(dtype: DType, data: Uint8Array, base: Uint8Array): U
 /** Inverse of `orderedDiff`: the tensor bytes from the difference and the base. */
 export function undoOrderedDiff(dtype: DType, diff: Uint8Array, base: Uint8Array): Uint8Array {
   return transform(dtype, diff, base, false)
+}
+
+/**
+ * `splitPlanes(orderedDiff(...))` in one pass for float32 and 16-bit floats
+ * (the weights deltas are made of): the planes are written as the
+ * differences are computed, without a buffer in between.
+ */
+export function orderedDiffPlanes(dtype: DType, data: Uint8Array, base: Uint8Array): Uint8Array {
+  const size = itemSize(dtype)
+  if (!isFloatDType(dtype) || (size !== 4 && size !== 2) || data.length !== base.length) {
+    return splitPlanes(orderedDiff(dtype, data, base), size)
+  }
+  const planes = new Uint8Array(data.length)
+  if (size === 4)
+    diffPlanes32Float(alignedView(data, Int32Array), alignedView(base, Int32Array), planes)
+  else diffPlanes16Float(alignedView(data, Uint16Array), alignedView(base, Uint16Array), planes)
+  return planes
+}
+
+/** Inverse of `orderedDiffPlanes`: `undoOrderedDiff(joinPlanes(...))` in one pass where it has one. */
+export function undoOrderedDiffPlanes(
+  dtype: DType,
+  planes: Uint8Array,
+  base: Uint8Array,
+): Uint8Array {
+  const size = itemSize(dtype)
+  if (!isFloatDType(dtype) || (size !== 4 && size !== 2) || planes.length !== base.length) {
+    return undoOrderedDiff(dtype, joinPlanes(planes, size), base)
+  }
+  const out = new Uint8Array(planes.length)
+  if (size === 4) {
+    undoPlanes32Float(planes, alignedView(base, Int32Array), new Int32Array(out.buffer))
+  } else {
+    undoPlanes16Float(planes, alignedView(base, Uint16Array), new Uint16Array(out.buffer))
+  }
+  return out
 }
 
 function transform(
@@ -190,6 +226,56 @@ function undo32Float(input: Int32Array, base: Int32Array, out: Int32Array): void
     const y = base[i]!
     const v = ((y ^ ((y >> 31) | SIGN32)) + ((z >>> 1) ^ -(z & 1))) | 0
     out[i] = v ^ (~(v >> 31) | SIGN32)
+  }
+}
+
+function diffPlanes32Float(input: Int32Array, base: Int32Array, planes: Uint8Array): void {
+  const n = input.length
+  for (let i = 0; i < n; i++) {
+    const x = input[i]!
+    const y = base[i]!
+    const d = ((x ^ ((x >> 31) | SIGN32)) - (y ^ ((y >> 31) | SIGN32))) | 0
+    const z = (d << 1) ^ (d >> 31)
+    planes[i] = z
+    planes[n + i] = z >> 8
+    planes[2 * n + i] = z >> 16
+    planes[3 * n + i] = z >> 24
+  }
+}
+
+function undoPlanes32Float(planes: Uint8Array, base: Int32Array, out: Int32Array): void {
+  const n = base.length
+  for (let i = 0; i < n; i++) {
+    const z =
+      planes[i]! | (planes[n + i]! << 8) | (planes[2 * n + i]! << 16) | (planes[3 * n + i]! << 24)
+    const y = base[i]!
+    const v = ((y ^ ((y >> 31) | SIGN32)) + ((z >>> 1) ^ -(z & 1))) | 0
+    out[i] = v ^ (~(v >> 31) | SIGN32)
+  }
+}
+
+/** bfloat16 and float16: the 16-bit case of `diffNarrowFloat`, written as two planes. */
+function diffPlanes16Float(input: Uint16Array, base: Uint16Array, planes: Uint8Array): void {
+  const n = input.length
+  for (let i = 0; i < n; i++) {
+    const x = input[i]!
+    const y = base[i]!
+    const a = x ^ ((-(x >> 15) & 0xffff) | 0x8000)
+    const b = y ^ ((-(y >> 15) & 0xffff) | 0x8000)
+    const d = ((a - b) << 16) >> 16
+    const z = (d << 1) ^ (d >> 31)
+    planes[i] = z
+    planes[n + i] = z >> 8
+  }
+}
+
+function undoPlanes16Float(planes: Uint8Array, base: Uint16Array, out: Uint16Array): void {
+  const n = base.length
+  for (let i = 0; i < n; i++) {
+    const z = planes[i]! | (planes[n + i]! << 8)
+    const y = base[i]!
+    const v = ((y ^ ((-(y >> 15) & 0xffff) | 0x8000)) + ((z >>> 1) ^ -(z & 1))) & 0xffff
+    out[i] = v ^ ((((v >> 15) - 1) & 0x7fff) | 0x8000)
   }
 }
 

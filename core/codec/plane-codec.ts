@@ -27,8 +27,16 @@ export function encodePlanes(
   itemSize: number,
   level = PLANE_ZSTD_LEVEL,
 ): Uint8Array {
-  const planes = splitPlanes(data, itemSize)
-  const planeLength = data.length / itemSize
+  return encodeSplitPlanes(splitPlanes(data, itemSize), itemSize, level)
+}
+
+/** `encodePlanes` for bytes already split into `itemSize` planes laid end to end. */
+export function encodeSplitPlanes(
+  planes: Uint8Array,
+  itemSize: number,
+  level = PLANE_ZSTD_LEVEL,
+): Uint8Array {
+  const planeLength = planes.length / itemSize
   const parts: Uint8Array[] = []
   let total = 0
   for (let p = 0; p < itemSize; p++) {
@@ -59,6 +67,15 @@ export function encodePlanes(
 
 /** Decodes `encodePlanes` output back to `length` bytes of `itemSize`-byte elements. */
 export function decodePlanes(payload: Uint8Array, length: number, itemSize: number): Uint8Array {
+  return joinPlanes(decodeSplitPlanes(payload, length, itemSize), itemSize)
+}
+
+/** Decodes `encodePlanes` output to its planes, laid end to end and not yet joined. */
+export function decodeSplitPlanes(
+  payload: Uint8Array,
+  length: number,
+  itemSize: number,
+): Uint8Array {
   const planeLength = length / itemSize
   const planes = new Uint8Array(length)
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
@@ -92,7 +109,7 @@ export function decodePlanes(payload: Uint8Array, length: number, itemSize: numb
   if (offset !== payload.length) {
     throw new CoralError('ObjectCorrupt', 'plane payload has trailing bytes')
   }
-  return joinPlanes(planes, itemSize)
+  return planes
 }
 
 /** Shannon entropy (bits per byte) of an evenly spaced sample of `bytes`. */

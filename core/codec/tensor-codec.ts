@@ -18,8 +18,8 @@ import { itemSize } from '../tensor/dtype.js'
 import type { Tensor } from '../tensor/tensor.js'
 import type { ObjectHeader } from '../store/object-format.js'
 import { xorBytes } from './byte-planes.js'
-import { orderedDiff, undoOrderedDiff } from './ordered-diff.js'
-import { decodePlanes, encodePlanes } from './plane-codec.js'
+import { orderedDiffPlanes, undoOrderedDiffPlanes } from './ordered-diff.js'
+import { decodePlanes, decodeSplitPlanes, encodePlanes, encodeSplitPlanes } from './plane-codec.js'
 
 /** A header and payload ready to pack into an object file. */
 export interface EncodedObject {
@@ -60,8 +60,8 @@ export function encodeDelta(
   }
   return {
     header: deltaHeader(tensor, baseId),
-    payload: encodePlanes(
-      orderedDiff(tensor.dtype, tensor.data, base.data),
+    payload: encodeSplitPlanes(
+      orderedDiffPlanes(tensor.dtype, tensor.data, base.data),
       itemSize(tensor.dtype),
       level,
     ),
@@ -100,10 +100,11 @@ export async function decodePayload(
           'delta base has a different dtype or size than the delta',
         )
       }
-      const delta = decodePlanes(payload, header.length, size)
-      return header.codec === 'xor-planes-zstd'
-        ? xorBytes(delta, base.data)
-        : undoOrderedDiff(header.dtype, delta, base.data)
+      if (header.codec === 'xor-planes-zstd') {
+        return xorBytes(decodePlanes(payload, header.length, size), base.data)
+      }
+      const planes = decodeSplitPlanes(payload, header.length, size)
+      return undoOrderedDiffPlanes(header.dtype, planes, base.data)
     }
   }
 }
