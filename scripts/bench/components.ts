@@ -10,7 +10,7 @@ import { joinPlanes, splitPlanes } from '../../core/codec/byte-planes.js'
 import { orderedDiff } from '../../core/codec/ordered-diff.js'
 import { loadZstdBackend, type ZstdBackend } from '../../core/codec/zstd.js'
 import { readWeightFile } from '../../core/formats/weight-file.js'
-import { MIGRATION_ZSTD_LEVEL } from '../../core/migrate/encoding.js'
+import { MIGRATION_DELTA_ZSTD_LEVEL } from '../../core/migrate/encoding.js'
 import { itemSize } from '../../core/tensor/dtype.js'
 import type { Tensor } from '../../core/tensor/tensor.js'
 
@@ -76,8 +76,8 @@ async function zstdRates(
     [`zstd-1 compress (${name}), top delta plane`]: rate(planeBytes, () =>
       planes.forEach((p) => backend.compress(p, 1)),
     ),
-    [`zstd-${MIGRATION_ZSTD_LEVEL} compress (${name}), same planes`]: rate(planeBytes, () =>
-      planes.forEach((p) => backend.compress(p, MIGRATION_ZSTD_LEVEL)),
+    [`zstd-${MIGRATION_DELTA_ZSTD_LEVEL} compress (${name}), same planes`]: rate(planeBytes, () =>
+      planes.forEach((p) => backend.compress(p, MIGRATION_DELTA_ZSTD_LEVEL)),
     ),
     [`zstd decompress (${name}), same planes`]: rate(planeBytes, () =>
       frames.forEach((frame, i) =>
