@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { createRandom } from '../cluster/random.js'
 
 import { edgeValueTensor, randomTensor } from '../test/tensors.js'
-import { DTYPES, itemSize } from '../tensor/dtype.js'
+import { DTYPES, itemSize, type DType } from '../tensor/dtype.js'
 import { joinPlanes, splitPlanes, xorBytes } from './byte-planes.js'
 import {
   orderedDiff,
@@ -16,6 +16,22 @@ import {
 import { encodePlanes } from './plane-codec.js'
 import { decodePayload, encodeDelta } from './tensor-codec.js'
 import { ensureZstd } from './zstd.js'
+
+/** The bytes of every edge value of `dtype` (in `a`) paired with every edge value (in `b`). */
+function everyEdgePair(dtype: DType): { a: number[]; b: number[] } {
+  const edges = edgeValueTensor(dtype).data
+  const size = itemSize(dtype)
+  const count = edges.length / size
+  const a: number[] = []
+  const b: number[] = []
+  for (let i = 0; i < count; i++) {
+    for (let j = 0; j < count; j++) {
+      a.push(...edges.subarray(i * size, (i + 1) * size))
+      b.push(...edges.subarray(j * size, (j + 1) * size))
+    }
+  }
+  return { a, b }
+}
 
 describe('ordered difference', () => {
   // Stored delta objects depend on these exact bytes: a faster loop must
@@ -54,18 +70,8 @@ describe('ordered difference', () => {
   it.each(DTYPES)(
     '%s: every pair of edge values and random patterns comes back bit-exact',
     (dtype) => {
-      const edges = edgeValueTensor(dtype).data
-      const size = itemSize(dtype)
-      const count = edges.length / size
       // Every edge value against every edge value, then random against random.
-      const a: number[] = []
-      const b: number[] = []
-      for (let i = 0; i < count; i++) {
-        for (let j = 0; j < count; j++) {
-          a.push(...edges.subarray(i * size, (i + 1) * size))
-          b.push(...edges.subarray(j * size, (j + 1) * size))
-        }
-      }
+      const { a, b } = everyEdgePair(dtype)
       const random = randomTensor(dtype, [257]).data
       const otherRandom = randomTensor(dtype, [257]).data
       const data = Uint8Array.from([...a, ...random])
@@ -82,16 +88,7 @@ describe('ordered difference', () => {
     '%s: the one-pass plane forms equal split and join around the plain ones',
     (dtype) => {
       const size = itemSize(dtype)
-      const edges = edgeValueTensor(dtype).data
-      const count = edges.length / size
-      const a: number[] = []
-      const b: number[] = []
-      for (let i = 0; i < count; i++) {
-        for (let j = 0; j < count; j++) {
-          a.push(...edges.subarray(i * size, (i + 1) * size))
-          b.push(...edges.subarray(j * size, (j + 1) * size))
-        }
-      }
+      const { a, b } = everyEdgePair(dtype)
       const data = Uint8Array.from([...a, ...randomTensor(dtype, [1001]).data])
       const base = Uint8Array.from([...b, ...randomTensor(dtype, [1001]).data])
 
