@@ -8,13 +8,16 @@
  * permutation, so it is lossless for any bytes.
  */
 
-/** Splits `data` (a whole number of `itemSize`-byte elements) into planes, laid end to end. */
-export function splitPlanes(data: Uint8Array, itemSize: number): Uint8Array {
+/**
+ * Splits `data` (a whole number of `itemSize`-byte elements) into planes,
+ * laid end to end, in `into` (as long as `data`) or a new array.
+ */
+export function splitPlanes(data: Uint8Array, itemSize: number, into?: Uint8Array): Uint8Array {
   if (itemSize === 1) {
     return data
   }
   const count = data.length / itemSize
-  const out = new Uint8Array(data.length)
+  const out = into ?? new Uint8Array(data.length)
   // Word reads are several times faster than byte reads on MB-sized tensors;
   // Int32 rather than Uint32 words, which V8 boxes as doubles above 2^31.
   if (itemSize === 4) {
