@@ -6,13 +6,14 @@
  * Electron utility process and `coral-ml ui` serve) and the CLI share the
  * same lock. Needs the CLI built (`npm run build:core`).
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { runCli, type RunOutcome } from '../../scripts/torture/cli-process.js'
+import { CLI_ENTRY, runCli, type RunOutcome } from '../../scripts/torture/cli-process.js'
 import { checkBitExact } from '../../scripts/torture/checks.js'
 import {
   buildRepository,
@@ -86,7 +87,11 @@ async function whileHeld(
   return [await a, b]
 }
 
-function lockedBy(outcome: RunOutcome, pid: number, command: string): void {
+function lockedBy(
+  outcome: Pick<RunOutcome, 'code' | 'stdout'>,
+  pid: number,
+  command: string,
+): void {
   expect(outcome.code).toBe(5)
   const error = JSON.parse(outcome.stdout).error
   expect(error.code).toBe('RepoLocked')
@@ -265,6 +270,8 @@ describe('the app and the CLI on one repository', () => {
         expect(detail.byteLength).toBe(listed[0]!.byteLength)
         reads++
       }
+      // Metadata reads are synchronous: yield so the child's exit event can arrive.
+      await new Promise((resolve) => setImmediate(resolve))
     }
     expect((await cli).code).toBe(0)
     expect(reads).toBeGreaterThan(0)
@@ -283,8 +290,13 @@ describe('the app and the CLI on one repository', () => {
       () => finished,
     )
 
-    const add = await runCli(['-C', dir, '--json', 'add', files[4]!])
-    lockedBy(add, process.pid, 'cluster migrate')
+    // A synchronous spawn stops this process's event loop, and with it the
+    // app's migration, until the CLI has run: the lock is surely still held
+    // (an asynchronous spawn raced a fast migration to the lock).
+    const child = spawnSync(process.execPath, [CLI_ENTRY, '-C', dir, '--json', 'add', files[4]!], {
+      encoding: 'utf8',
+    })
+    lockedBy({ code: child.status, stdout: child.stdout }, process.pid, 'cluster migrate')
     const report = await migration
     expect(report.tensorsProcessed).toBeGreaterThan(0)
     await expectIntact(dir, messageOf(files[3]!))

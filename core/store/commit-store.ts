@@ -7,7 +7,8 @@
  * `ObjectCorrupt` on a mismatch.
  */
 import { createHash } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
+import { existsSync, readFileSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 
 import { CoralError } from '../errors.js'
@@ -62,11 +63,8 @@ export class CommitStore {
       throw new CoralError('InvalidArgument', `Refusing to write a malformed commit: ${flaw}`)
     }
     const id = commitId(commit)
-    const exists = await readFile(this.pathOf(id)).then(
-      () => true,
-      () => false,
-    )
-    if (!exists) {
+    // Commit files are small: read and checked synchronously (see read-if-present.ts).
+    if (!existsSync(this.pathOf(id))) {
       await writeFileAtomic(this.pathOf(id), canonicalJson(commit))
     }
     return id
@@ -78,7 +76,7 @@ export class CommitStore {
     }
     let text: string
     try {
-      text = await readFile(this.pathOf(id), 'utf8')
+      text = readFileSync(this.pathOf(id), 'utf8')
     } catch (error) {
       // Only a missing file is "does not exist"; EIO and the like are raised as they are.
       if (!isMissing(error)) throw error

@@ -31,22 +31,35 @@ import type { Tensor } from '../tensor/tensor.js'
 /** Files whose next reads fail with EIO (matched against the path's end). */
 const failing = new Set<string>()
 
+function failIfChosen(file: unknown): void {
+  const name = String(file)
+  for (const end of failing) {
+    if (name.endsWith(end)) {
+      throw Object.assign(new Error(`EIO: i/o error, open '${name}'`), {
+        code: 'EIO',
+        errno: -5,
+        path: name,
+      })
+    }
+  }
+}
+
+// Small metadata files are read synchronously, larger ones asynchronously: fail both.
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>()
   const readFile = (async (file: unknown, ...rest: unknown[]) => {
-    const name = String(file)
-    for (const end of failing) {
-      if (name.endsWith(end)) {
-        throw Object.assign(new Error(`EIO: i/o error, open '${name}'`), {
-          code: 'EIO',
-          errno: -5,
-          path: name,
-        })
-      }
-    }
+    failIfChosen(file)
     return (actual.readFile as (...args: unknown[]) => Promise<unknown>)(file, ...rest)
   }) as typeof actual.readFile
   return { ...actual, readFile, default: { ...actual, readFile } }
+})
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>()
+  const readFileSync = ((file: unknown, ...rest: unknown[]) => {
+    failIfChosen(file)
+    return (actual.readFileSync as (...args: unknown[]) => unknown)(file, ...rest)
+  }) as typeof actual.readFileSync
+  return { ...actual, readFileSync, default: { ...actual, readFileSync } }
 })
 
 let root: string

@@ -5,7 +5,8 @@
  * `HEAD` holds `ref: refs/heads/<branch>` when attached, or a commit id when
  * detached. Names are checked so that no ref can point outside `refs/`.
  */
-import { readdir, readFile, rm } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 
 import { CoralError } from '../errors.js'
@@ -97,7 +98,8 @@ export class RefStore {
   }
 
   async readHead(): Promise<Head> {
-    const text = (await readFile(path.join(this.coralDir, 'HEAD'), 'utf8')).trim()
+    // Synchronous, like every small metadata read (see read-if-present.ts).
+    const text = readFileSync(path.join(this.coralDir, 'HEAD'), 'utf8').trim()
     if (text.startsWith('ref: refs/heads/')) {
       const branch = text.slice('ref: refs/heads/'.length)
       assertRefName(branch)
