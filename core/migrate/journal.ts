@@ -21,7 +21,7 @@ import { readTextIfPresent } from '../store/read-if-present.js'
 export const JOURNAL_VERSION = 1
 
 /** Phases of a migration, in order. */
-export const PHASES = ['flatten', 'means', 'encode', 'index', 'cleanup'] as const
+export const PHASES = ['flatten', 'means', 'encode', 'index', 'cleanup', 'validate'] as const
 export type Phase = (typeof PHASES)[number]
 
 /** The content of the journal. */

@@ -14,9 +14,12 @@
  *            decodes to the id before the atomic rename.
  *   index    write `.coral/clustering.json`.
  *   cleanup  remove objects nothing needs (old references, orphans).
- * then removes the journal and validates every tensor of every reachable
- * commit. Killed or cancelled at any point, every object is in a verified
- * form; running migrate again resumes from the journal.
+ *   validate read back every tensor of every reachable commit; the journal
+ *            is removed only after this, so a migration cancelled while
+ *            validating is still unfinished, and running it again resumes
+ *            with the validation.
+ * Killed or cancelled at any point, every object is in a verified form;
+ * running migrate again resumes from the journal.
  */
 import { rm } from 'node:fs/promises'
 
@@ -162,8 +165,8 @@ export async function migrate(
       await writeJournal(repo, journal)
     }
     await executeJournal(repo, journal, options.batchSize ?? DEFAULT_BATCH_SIZE, run, payloads)
-
     const validation = await validateRepository(repo, { fix: false }, run)
+    await removeJournal(repo)
     let clustered = 0
     for (const entry of journal.plan.entries) {
       const header = await repo.objects.readHeader(entry.id).catch(undefinedIfDamaged)
@@ -186,13 +189,15 @@ export async function migrate(
       elapsedMs: Math.round(performance.now() - started),
       backupPath: journal.backupPath,
       resumed,
-      validation,
+      // Validated while the journal still marked the migration unfinished.
+      validation: { ...validation, pendingMigration: null },
     }
   })
 }
 
 /**
- * Runs the journal's remaining phases. Each phase is idempotent, so a phase
+ * Runs the journal's remaining phases up to `validate`, which the caller
+ * performs before removing the journal. Each phase is idempotent, so a phase
  * interrupted halfway is simply run again. Call under the write lock.
  */
 export async function executeJournal(
@@ -311,9 +316,11 @@ export async function executeJournal(
     await setPhase('cleanup')
   }
 
-  // Only now, with everything else durable, remove what nothing needs.
-  await removeUnneeded(repo, run.signal)
-  await removeJournal(repo)
+  if (from <= PHASES.indexOf('cleanup')) {
+    // Only now, with everything else durable, remove what nothing needs.
+    await removeUnneeded(repo, run.signal)
+    await setPhase('validate')
+  }
 }
 
 /** Writes a planned mean reference (recomputed from its members) and verifies it. */

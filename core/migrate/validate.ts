@@ -101,6 +101,8 @@ async function validateInner(
       }
       try {
         await executeJournal(repo, pendingJournal, DEFAULT_BATCH_SIZE, run)
+        // The checks below are the migration's validation.
+        await removeJournal(repo)
         problem.fixed = true
         problem.message += '; finished it'
       } catch (error) {
