@@ -438,8 +438,9 @@ async function runCoralCase(
   target: StoreTarget,
   expected: Seeds['expected'],
 ): Promise<Outcome> {
+  let repo: Repository | undefined
   try {
-    const repo = await prepareRepository(await Repository.open(dir))
+    repo = await prepareRepository(await Repository.open(dir))
     await repo.log()
     if (target === 'journal') await validateRepository(repo, { fix: true })
     else await validateRepository(repo, { fix: false })
@@ -473,6 +474,9 @@ async function runCoralCase(
     return { kind: 'ok' }
   } catch (error) {
     return classify(error)
+  } finally {
+    // One process runs every case: without this, each leaked its pack descriptors.
+    repo?.close()
   }
 }
 

@@ -69,6 +69,30 @@ describe('api/handlers', () => {
     }
   })
 
+  it.runIf(fs.existsSync('/proc/self/fd'))(
+    'opening repository after repository keeps no file of the previous one open',
+    async () => {
+      const repos = [
+        await trajectoryRepo({ checkpoints: 2 }),
+        await trajectoryRepo({ checkpoints: 2 }),
+      ]
+      for (const { repo } of repos) roots.push(repo.root)
+      const handlers = createCoreHandlers()
+      const openFiles = () => fs.readdirSync('/proc/self/fd').length
+      const openAndRead = async (i: number) => {
+        const { repo, expected } = repos[i % 2]!
+        await handlers.openRepository({ path: repo.root }, context())
+        const [commit, tensors] = [...expected][0]!
+        await handlers.tensorDetail({ name: [...tensors.keys()][0]!, ref: commit }, context())
+      }
+      await openAndRead(0)
+      const before = openFiles()
+      for (let i = 1; i <= 40; i++) await openAndRead(i)
+      // Each open used to keep the previous repository's pack files open.
+      expect(openFiles() - before).toBeLessThan(5)
+    },
+  )
+
   it('tensorDetail of a name not in the commit fails with NotFound', async () => {
     const { repo } = await trajectoryRepo({ checkpoints: 1 })
     roots.push(repo.root)

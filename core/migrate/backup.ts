@@ -198,11 +198,13 @@ export async function restoreBackup(
     await rm(tmp, { recursive: true, force: true })
     await rm(old, { recursive: true, force: true })
     await copyTree(path.join(backup.path, '.coral'), path.join(tmp, '.coral'), run.signal)
-    const check = await validateRepository(
-      await Repository.open(tmp),
-      { fix: false, skipBackups: true },
-      run,
-    )
+    const candidate = await Repository.open(tmp)
+    let check: Awaited<ReturnType<typeof validateRepository>>
+    try {
+      check = await validateRepository(candidate, { fix: false, skipBackups: true }, run)
+    } finally {
+      candidate.close()
+    }
     if (!check.ok) {
       await rm(tmp, { recursive: true, force: true })
       throw new CoralError(

@@ -84,10 +84,29 @@ async function validateInner(
   run: RunOptions,
 ): Promise<ValidationReport> {
   const started = performance.now()
+  const backups = options.skipBackups ? [] : (await listBackupsAt(repo.root)).reverse()
+  // Backups are read only to repair objects; their pack files close afterwards.
+  const backupStores = backups.map((b) => new ObjectStore(path.join(b.path, '.coral', 'objects')))
+  try {
+    return await checkRepository(repo, options, run, { backups, backupStores, started })
+  } finally {
+    for (const store of backupStores) store.packs.closeDescriptors()
+  }
+}
+
+async function checkRepository(
+  repo: Repository,
+  options: ValidateOptions,
+  run: RunOptions,
+  context: {
+    backups: Awaited<ReturnType<typeof listBackupsAt>>
+    backupStores: ObjectStore[]
+    started: number
+  },
+): Promise<ValidationReport> {
+  const { backups, backupStores, started } = context
   const problems: ValidationProblem[] = []
   const fix = options.fix
-  const backups = options.skipBackups ? [] : (await listBackupsAt(repo.root)).reverse()
-  const backupStores = backups.map((b) => new ObjectStore(path.join(b.path, '.coral', 'objects')))
 
   // 2. Unfinished migration.
   let pendingJournal: Journal | undefined

@@ -150,6 +150,17 @@ export class Repository {
     this.encodeHook = hook
   }
 
+  /**
+   * Closes the pack files this object keeps open for reading. A long-lived
+   * process (the app's core, `coral-ml ui`) calls it when it lets a
+   * repository go: descriptors are not garbage-collected, and each opened
+   * repository held a few. The object stays usable; a later read opens
+   * what it needs again.
+   */
+  close(): void {
+    this.objects.packs.closeDescriptors()
+  }
+
   // ---------------------------------------------------------------------------
   // Locking
   // ---------------------------------------------------------------------------

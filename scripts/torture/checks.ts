@@ -105,5 +105,5 @@ export function describeProblems(report: ValidationReport): string {
  * folder can be removed or its file system unmounted.
  */
 export function release(repo: Repository): void {
-  repo.objects.packs.closeDescriptors()
+  repo.close()
 }
