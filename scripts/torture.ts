@@ -23,13 +23,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import { runCli, type RunOutcome } from './torture/cli-process.js'
-import {
-  checkBitExact,
-  describeProblems,
-  openOrRecover,
-  release,
-  validate,
-} from './torture/checks.js'
+import { checkBitExact, describeProblems, openOrRecover, validate } from './torture/checks.js'
 import {
   PY_FIXTURES,
   copyTree,
@@ -336,8 +330,8 @@ async function trialChecks(
     throw new Error(`HEAD names "${last.headMessage}" after the rerun; expected ${op.finalHead}`)
   }
   const extra = await op.finalCheck?.(final.repo)
-  release(final.repo)
-  release(repo)
+  final.repo.close()
+  repo.close()
   if (extra) throw new Error(extra)
   result.stage = undefined
 }

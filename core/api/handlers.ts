@@ -40,7 +40,7 @@ export function createCoreHandlers(): CoreHandlers {
   const open = async (root: string): Promise<RepoSummary> => {
     const opened = await Repository.open(root)
     await installMixedMode(opened)
-    if (current !== opened) current?.close()
+    current?.close()
     current = opened
     return summarize(opened)
   }

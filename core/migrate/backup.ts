@@ -21,7 +21,7 @@ import { constants } from 'node:fs'
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
-import type { BackupInfo } from '../api/contract.js'
+import type { BackupInfo, ValidationReport } from '../api/contract.js'
 import { CoralError, throwIfAborted } from '../errors.js'
 import { Repository } from '../repo/repository.js'
 import { TEMP_PREFIX } from '../store/atomic-write.js'
@@ -199,7 +199,7 @@ export async function restoreBackup(
     await rm(old, { recursive: true, force: true })
     await copyTree(path.join(backup.path, '.coral'), path.join(tmp, '.coral'), run.signal)
     const candidate = await Repository.open(tmp)
-    let check: Awaited<ReturnType<typeof validateRepository>>
+    let check: ValidationReport
     try {
       check = await validateRepository(candidate, { fix: false, skipBackups: true }, run)
     } finally {

@@ -26,7 +26,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 
-import type { ValidationProblem, ValidationReport } from '../api/contract.js'
+import type { BackupInfo, ValidationProblem, ValidationReport } from '../api/contract.js'
 import { groupKey } from '../cluster/quality.js'
 import { CoralError, throwIfAborted } from '../errors.js'
 import { withDeltaBases } from '../repo/gc.js'
@@ -99,7 +99,7 @@ async function checkRepository(
   options: ValidateOptions,
   run: RunOptions,
   context: {
-    backups: Awaited<ReturnType<typeof listBackupsAt>>
+    backups: BackupInfo[]
     backupStores: ObjectStore[]
     started: number
   },

@@ -154,7 +154,8 @@ export class Repository {
    * Closes the pack files this object keeps open for reading. A long-lived
    * process (the app's core, `coral-ml ui`) calls it when it lets a
    * repository go: descriptors are not garbage-collected, and each opened
-   * repository held a few. The object stays usable; a later read opens
+   * repository held a few. Tests call it before removing the folder or
+   * unmounting its file system. The object stays usable; a later read opens
    * what it needs again.
    */
   close(): void {

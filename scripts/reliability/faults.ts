@@ -27,13 +27,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import { PROJECT_ROOT, runCli, type RunOutcome } from '../torture/cli-process.js'
-import {
-  checkBitExact,
-  describeProblems,
-  openOrRecover,
-  release,
-  validate,
-} from '../torture/checks.js'
+import { checkBitExact, describeProblems, openOrRecover, validate } from '../torture/checks.js'
 import {
   buildRepository,
   copyTree,
@@ -391,7 +385,7 @@ async function afterFault(
   // Right after the fault: opens, bit-exact, HEAD unchanged or the new commit.
   const { repo: opened } = await openOrRecover(repo)
   const seen = await checkBitExact(opened, expected)
-  release(opened)
+  opened.close()
   if (!op.headsAfter.includes(seen.headMessage ?? ''))
     throw new Error(`HEAD names ${seen.headMessage} after the fault`)
   clear()
@@ -412,7 +406,7 @@ async function afterFault(
       throw new Error(`validate --fix after the rerun left: ${describeProblems(report)}`)
   }
   const last = await checkBitExact(final.repo, expected)
-  release(final.repo)
+  final.repo.close()
   if (last.headMessage !== op.finalHead)
     throw new Error(`HEAD names ${last.headMessage} after the rerun`)
   result.ok = true

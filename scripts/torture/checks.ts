@@ -99,11 +99,3 @@ export function describeProblems(report: ValidationReport): string {
     .map((p) => `${p.kind}: ${p.message}`)
     .join('; ')
 }
-
-/**
- * Closes the pack file descriptors a repository object caches, so the
- * folder can be removed or its file system unmounted.
- */
-export function release(repo: Repository): void {
-  repo.close()
-}
