@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 
-import { encodeBF16, encodeF16, encodeF8E4M3, encodeF8E5M2, roundHalfEven } from './encode.js'
+import {
+  encodeBF16,
+  encodeF16,
+  encodeF8E4M3,
+  encodeF8E5M2,
+  encodeMiniFloatByArithmetic,
+  MINI_FLOAT_FORMATS,
+  roundHalfEven,
+} from './encode.js'
+import { createRandom } from './random.js'
 import { decodeBF16, decodeF16, decodeF8E4M3, decodeF8E5M2 } from './values.js'
 
 describe('cluster/encode', () => {
@@ -70,5 +79,36 @@ describe('cluster/encode', () => {
     expect(encodeF8E5M2(1.375)).toBe(0x3e)
     expect(encodeF8E5M2(-Infinity)).toBe(0xfc)
     expect(encodeF8E5M2(1.5 * 2 ** -16)).toBe(0x02)
+  })
+
+  it('gives the general path bits for every value the bit path takes, ties and carries included', () => {
+    const encoders = {
+      F16: encodeF16,
+      BF16: encodeBF16,
+      F8_E4M3: encodeF8E4M3,
+      F8_E5M2: encodeF8E5M2,
+    }
+    const random = createRandom(7)
+    const bits = new DataView(new ArrayBuffer(8))
+    for (const [name, format] of Object.entries(MINI_FLOAT_FORMATS)) {
+      const encode = encoders[name as keyof typeof encoders]
+      const bias = (1 << (format.exponentBits - 1)) - 1
+      const values: number[] = []
+      for (let i = 0; i < 20_000; i++) {
+        // An exponent from just below the subnormal range to just past overflow.
+        const exponent = Math.floor(random() * (2 * bias + 8)) - bias - 4
+        bits.setUint32(0, ((exponent + 1023) << 20) | Math.floor(random() * 2 ** 20))
+        // Low half: random, or zero so that exact halves (ties) occur.
+        bits.setUint32(4, i % 2 === 0 ? Math.floor(random() * 2 ** 32) : 0)
+        const value = bits.getFloat64(0) * (random() < 0.5 ? -1 : 1)
+        // The exact midpoint above `value` at the target's precision, and just beside it.
+        const ulp = 2 ** (exponent - format.mantissaBits)
+        const tie = Math.floor(value / ulp) * ulp + ulp / 2
+        values.push(value, tie, tie + ulp / 1024, tie - ulp / 1024)
+      }
+      for (const value of values) {
+        expect(encode(value), `${name} ${value}`).toBe(encodeMiniFloatByArithmetic(value, format))
+      }
+    }
   })
 })
