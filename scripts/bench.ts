@@ -187,7 +187,7 @@ async function migrationBench(label: string, files: string[], repoDir: string) {
     (run.storedBytesAfter as number) / (plan.predictedStoredBytes as number) - 1
   const mb = (b: number | null) => (b === null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`)
   console.log(
-    `\nMigrate: ${label}, ${files.length} checkpoints, ${mb(base.rawBytes)} raw tensor bytes, strategy adaptive, threshold 0.9`,
+    `\nMigrate: ${label}, ${files.length} checkpoints, ${mb(base.rawBytes)} raw tensor bytes, strategy adaptive, threshold 0.9, default batch size`,
   )
   console.log(
     `  stored / raw: coral ${stored.toFixed(3)} | whole-file zstd-3 ${base.wholeFile.toFixed(3)} | byte-grouped zstd-3 ${base.grouped.toFixed(3)} | XOR previous ${base.xorPrevious.toFixed(3)}`,

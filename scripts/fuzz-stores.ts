@@ -46,7 +46,7 @@ import { CoralError } from '../core/errors.js'
 import { readClusteringState } from '../core/migrate/clustering-index.js'
 import { writeJournal } from '../core/migrate/journal.js'
 import { migrate } from '../core/migrate/migrate.js'
-import { DEFAULT_BATCH_SIZE, buildStoragePlan } from '../core/migrate/planner.js'
+import { buildStoragePlan } from '../core/migrate/planner.js'
 import { trajectoryRepo } from '../core/migrate/test-repos.js'
 import { validateRepository } from '../core/migrate/validate.js'
 import { importPythonCoral } from '../core/pycoral/import-into.js'
@@ -191,7 +191,6 @@ export async function buildStoreSeeds(tmp: string): Promise<Seeds> {
   const { plan } = await buildStoragePlan(b.repo, {
     strategy: 'adaptive',
     threshold: 0.5,
-    batchSize: DEFAULT_BATCH_SIZE,
   })
   await writeJournal(b.repo, {
     version: 1,

@@ -236,8 +236,11 @@ export interface SweepPoint {
 export interface MigrateOptions extends ClusterOptions {
   backup: boolean
   dryRun: boolean
-  /** Maximum number of tensors held in memory at once. */
-  batchSize: number
+  /**
+   * Maximum number of tensors held in memory at once; absent: as many as
+   * fit in 256 MiB, at least 64 (docs/CLUSTERING.md).
+   */
+  batchSize?: number
   force: boolean
 }
 

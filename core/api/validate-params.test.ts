@@ -29,6 +29,8 @@ describe('api/validate-params', () => {
     expect(clean).toEqual(params)
     expect(clean).not.toBe(params)
     expect(validateParams('migrate', migrate)).toEqual(migrate)
+    const { batchSize: _, ...automaticBatch } = migrate
+    expect(validateParams('migrate', automaticBatch)).toEqual(automaticBatch)
     expect(validateParams('log', {})).toEqual({})
     expect(validateParams('log', { limit: 5 })).toEqual({ limit: 5 })
     expect(validateParams('summary', undefined)).toEqual({})

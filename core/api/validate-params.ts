@@ -41,14 +41,18 @@ const VALIDATORS: { [M in CoreMethod]: Validator<M> } = {
   analyze: (r) => ({ strategy: r.strategy('strategy'), threshold: r.fraction('threshold') }),
   dryRun: (r) => ({ strategy: r.strategy('strategy'), threshold: r.fraction('threshold') }),
   sweep: (r) => ({ strategy: r.strategy('strategy'), thresholds: r.thresholds('thresholds') }),
-  migrate: (r) => ({
-    strategy: r.strategy('strategy'),
-    threshold: r.fraction('threshold'),
-    backup: r.boolean('backup'),
-    dryRun: r.boolean('dryRun'),
-    batchSize: r.integer('batchSize', 1, MAX_BATCH_SIZE),
-    force: r.boolean('force'),
-  }),
+  migrate: (r) =>
+    optional(
+      {
+        strategy: r.strategy('strategy'),
+        threshold: r.fraction('threshold'),
+        backup: r.boolean('backup'),
+        dryRun: r.boolean('dryRun'),
+        force: r.boolean('force'),
+      },
+      'batchSize',
+      r.optionalInteger('batchSize', 1, MAX_BATCH_SIZE),
+    ),
   status: () => ({}),
   validate: (r) => ({ fix: r.boolean('fix') }),
   optimize: () => ({}),

@@ -15,7 +15,7 @@ import path from 'node:path'
 import { CoralError } from '../errors.js'
 import type { Repository } from '../repo/repository.js'
 import { writeFileAtomic } from '../store/atomic-write.js'
-import type { StoragePlan } from './planner.js'
+import { MIN_DEFAULT_BATCH_SIZE, type StoragePlan } from './planner.js'
 import { readTextIfPresent } from '../store/read-if-present.js'
 
 export const JOURNAL_VERSION = 1
@@ -56,6 +56,10 @@ export async function readJournal(repo: Repository): Promise<Journal | undefined
       !Array.isArray(journal.plan?.means)
     ) {
       throw new Error('fields')
+    }
+    // Journals written before plans recorded their batch size ran with 64.
+    if (!(Number.isSafeInteger(journal.plan.batchSize) && journal.plan.batchSize >= 2)) {
+      journal.plan.batchSize = MIN_DEFAULT_BATCH_SIZE
     }
     return journal
   } catch {

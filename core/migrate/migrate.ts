@@ -42,13 +42,7 @@ import {
   type Journal,
   type Phase,
 } from './journal.js'
-import {
-  buildStoragePlan,
-  checkPlanOptions,
-  DEFAULT_BATCH_SIZE,
-  type PlanMean,
-  type RunOptions,
-} from './planner.js'
+import { buildStoragePlan, checkPlanOptions, type PlanMean, type RunOptions } from './planner.js'
 import { mapConcurrent } from '../store/concurrency.js'
 import { undefinedIfDamaged } from '../store/read-if-present.js'
 import type { PlannedPayloads } from './planned-payloads.js'
@@ -80,7 +74,7 @@ export async function dryRun(
     {
       strategy: options.strategy,
       threshold: options.threshold,
-      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      batchSize: options.batchSize,
     },
     run,
   )
@@ -144,7 +138,7 @@ export async function migrate(
         {
           strategy: options.strategy,
           threshold: options.threshold,
-          batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+          batchSize: options.batchSize,
         },
         run,
       )
@@ -164,7 +158,7 @@ export async function migrate(
       journal.backupPath = (await createBackup(repo, run)).path
       await writeJournal(repo, journal)
     }
-    await executeJournal(repo, journal, options.batchSize ?? DEFAULT_BATCH_SIZE, run, payloads)
+    await executeJournal(repo, journal, options.batchSize ?? journal.plan.batchSize, run, payloads)
     const validation = await validateRepository(repo, { fix: false }, run)
     await removeJournal(repo)
     let clustered = 0

@@ -44,7 +44,7 @@ import {
 } from './clustering-index.js'
 import { readJournal, removeJournal, type Journal } from './journal.js'
 import { executeJournal } from './migrate.js'
-import { DEFAULT_BATCH_SIZE, type RunOptions } from './planner.js'
+import { MIN_DEFAULT_BATCH_SIZE, type RunOptions } from './planner.js'
 import { standaloneObject } from './encoding.js'
 import { createThrottle } from './throttle.js'
 import { TensorCache } from './tensor-cache.js'
@@ -119,7 +119,7 @@ async function checkRepository(
         fixed: false,
       }
       try {
-        await executeJournal(repo, pendingJournal, DEFAULT_BATCH_SIZE, run)
+        await executeJournal(repo, pendingJournal, pendingJournal.plan.batchSize, run)
         // The checks below are the migration's validation.
         await removeJournal(repo)
         problem.fixed = true
@@ -227,7 +227,7 @@ async function checkRepository(
   let done = 0
   let bytesIn = 0
   // Verified tensors, so a cluster reference is decoded once, not once per member.
-  const verified = new TensorCache(repo.objects, DEFAULT_BATCH_SIZE)
+  const verified = new TensorCache(repo.objects, MIN_DEFAULT_BATCH_SIZE)
   for (const [tid, where] of tensorIds) {
     throwIfAborted(run.signal)
     try {

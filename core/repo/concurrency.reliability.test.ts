@@ -25,7 +25,7 @@ import {
 } from '../../scripts/torture/fixtures.js'
 import { createCoreHandlers } from '../api/handlers.js'
 import type { RequestContext } from '../api/handlers-type.js'
-import { DEFAULT_BATCH_SIZE, DEFAULT_THRESHOLD } from '../migrate/planner.js'
+import { DEFAULT_THRESHOLD } from '../migrate/planner.js'
 import { validateRepository } from '../migrate/validate.js'
 import { acquireLock } from '../store/lock.js'
 import { prepareRepository } from './prepare.js'
@@ -228,7 +228,6 @@ describe('the app and the CLI on one repository', () => {
     threshold: DEFAULT_THRESHOLD,
     backup: false,
     dryRun: false,
-    batchSize: DEFAULT_BATCH_SIZE,
     force: false,
   }
 

@@ -5,7 +5,7 @@ import { makeMigrationReport, makeSummary } from '../test/fixtures'
 import { resetStores } from '../test/reset-stores'
 import { useAppStore } from './app-store'
 import { flushProgress, setFrameScheduler, useJobsStore } from './jobs-store'
-import { DEFAULT_BATCH_SIZE, useMigrateStore } from './migrate-store'
+import { useMigrateStore } from './migrate-store'
 import { useRepoStore } from './repo-store'
 import { useTuningStore } from './tuning-store'
 
@@ -19,12 +19,11 @@ describe('stores/migrate-store', () => {
   })
   afterEach(resetStores)
 
-  it('starts with backup on, batch size 64 and no force', () => {
+  it('starts with backup on, the automatic batch size and no force', () => {
     const { form } = useMigrateStore.getState()
 
     expect(form.backup).toBe(true)
-    expect(form.batchSize).toBe(DEFAULT_BATCH_SIZE)
-    expect(DEFAULT_BATCH_SIZE).toBe(64)
+    expect(form.batchSize).toBeUndefined()
     expect(form.force).toBe(false)
   })
 
@@ -47,7 +46,6 @@ describe('stores/migrate-store', () => {
       threshold: 0.955,
       backup: true,
       dryRun: false,
-      batchSize: 64,
       force: false,
     })
     expect(useMigrateStore.getState().outcome).toBe('running')

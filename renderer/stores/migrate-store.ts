@@ -12,9 +12,6 @@ import { cancelJob, runJob } from './jobs-store'
 import { useRepoStore } from './repo-store'
 import { useTuningStore } from './tuning-store'
 
-/** Default number of tensors held in memory at once. */
-export const DEFAULT_BATCH_SIZE = 64
-
 /** The form's fields: everything but `dryRun` (a dry run is the Threshold tuning preview). */
 export type MigrateForm = Omit<MigrateOptions, 'dryRun'>
 
@@ -36,7 +33,8 @@ interface MigrateState {
 
 function defaultForm(): MigrateForm {
   const { strategy, threshold } = useTuningStore.getState()
-  return { strategy, threshold, backup: true, batchSize: DEFAULT_BATCH_SIZE, force: false }
+  // No batchSize: the core sizes the batch from the repository's largest tensor.
+  return { strategy, threshold, backup: true, force: false }
 }
 
 /** The migrate store. */

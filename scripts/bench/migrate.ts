@@ -78,17 +78,13 @@ export async function migratePhase(repoDir: string, which: 'dry-run' | 'migrate'
   } else {
     // Where the time goes: each progress phase from its first event to the next phase's.
     const phaseStarts: [string, number][] = []
-    const report = await migrate(
-      repo,
-      { ...options, batchSize: 64 },
-      {
-        progressIntervalMs: 0,
-        onProgress: (p) => {
-          if (phaseStarts.at(-1)?.[0] !== p.phase)
-            phaseStarts.push([p.phase, performance.now() - started])
-        },
+    const report = await migrate(repo, options, {
+      progressIntervalMs: 0,
+      onProgress: (p) => {
+        if (phaseStarts.at(-1)?.[0] !== p.phase)
+          phaseStarts.push([p.phase, performance.now() - started])
       },
-    )
+    })
     const ms = performance.now() - started
     const phaseMs = Object.fromEntries(
       phaseStarts.map(([phase, at], i) => [

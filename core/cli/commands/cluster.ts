@@ -9,7 +9,7 @@ import { CoralError } from '../../errors.js'
 import { recoverInterruptedRestore } from '../../migrate/backup.js'
 import { dryRun, migrate } from '../../migrate/migrate.js'
 import { optimize } from '../../migrate/optimize.js'
-import { DEFAULT_BATCH_SIZE, DEFAULT_THRESHOLD, planMigration } from '../../migrate/planner.js'
+import { DEFAULT_THRESHOLD, planMigration } from '../../migrate/planner.js'
 import { clusteringStatus } from '../../migrate/status.js'
 import { validateRepository } from '../../migrate/validate.js'
 import type { CliContext, CommandArgs, CommandSpec } from '../command.js'
@@ -41,8 +41,9 @@ function thresholdOf(value: unknown): number {
   return t
 }
 
-function batchSizeOf(value: unknown): number {
-  if (value === undefined) return DEFAULT_BATCH_SIZE
+/** `--batch-size`, or undefined for the planner's default (`defaultBatchSize`). */
+function batchSizeOf(value: unknown): number | undefined {
+  if (value === undefined) return undefined
   const n = Number(value)
   if (typeof value !== 'string' || !Number.isSafeInteger(n) || n < 1) {
     throw new CoralError(

@@ -37,15 +37,22 @@ export function MigrateForm({ disabled }: { disabled: boolean }) {
           type="number"
           min={1}
           step={1}
-          value={form.batchSize}
+          placeholder="automatic"
+          value={form.batchSize ?? ''}
           onChange={(e) => {
+            if (e.target.value === '') {
+              update({ batchSize: undefined })
+              return
+            }
             const value = Math.floor(Number(e.target.value))
             if (Number.isFinite(value) && value >= 1) {
               update({ batchSize: value })
             }
           }}
         />
-        <small className="muted">Most tensors held in memory at once.</small>
+        <small className="muted">
+          Most tensors held in memory at once. Empty: as many as fit in 256 MiB, at least 64.
+        </small>
       </div>
       <label className="check">
         <input

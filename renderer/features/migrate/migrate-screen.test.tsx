@@ -26,15 +26,32 @@ describe('features/migrate/migrate-screen', () => {
     resetStores()
   })
 
-  it('starts with the backup box ticked and batch size 64', () => {
+  it('starts with the backup box ticked and the batch size automatic', () => {
     render(<MigrateScreen />)
 
     expect((screen.getByRole('checkbox', { name: /Back up/ }) as HTMLInputElement).checked).toBe(
       true,
     )
-    expect((screen.getByRole('spinbutton', { name: 'Batch size' }) as HTMLInputElement).value).toBe(
-      '64',
-    )
+    const batch = screen.getByRole('spinbutton', { name: 'Batch size' }) as HTMLInputElement
+    expect(batch.value).toBe('')
+    expect(batch.placeholder).toBe('automatic')
+  })
+
+  it('sends a typed batch size, and none once the field is cleared', async () => {
+    render(<MigrateScreen />)
+    const batch = screen.getByRole('spinbutton', { name: 'Batch size' })
+
+    fireEvent.change(batch, { target: { value: '16' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Migrate' }))
+    const first = fake.last('migrate')
+    expect(first.params).toMatchObject({ batchSize: 16 })
+    await act(async () => first.resolve(makeMigrationReport(true)))
+
+    fireEvent.change(batch, { target: { value: '' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Migrate' }))
+    const second = fake.last('migrate')
+    expect(second).not.toBe(first)
+    expect((second.params as { batchSize?: number }).batchSize).toBeUndefined()
   })
 
   it('shows a progressbar whose aria-valuenow follows the progress events', () => {
