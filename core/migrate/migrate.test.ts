@@ -203,6 +203,11 @@ describe('migrate/migrate', () => {
     expect(plan.clusteringQuality).toBeGreaterThan(0.9)
     expect(plan.clusteringQuality).toBeLessThan(1)
     expect(analysis.predictedStoredBytes).toBe(plan.predictedStoredBytes)
+    // Reports carry the cluster map: one point per sketched tensor.
+    expect(plan.projection.points.length).toBe(plan.uniqueTensors)
+    expect(analysis.projection.points.map((p) => p.tensorId)).toEqual(
+      plan.projection.points.map((p) => p.tensorId),
+    )
     const real = await migrate(repo, { strategy: 'adaptive', threshold: 0.5 })
     expect(Math.abs(real.storedBytesAfter / plan.predictedStoredBytes - 1)).toBeLessThan(0.02)
   })

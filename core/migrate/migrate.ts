@@ -42,7 +42,13 @@ import {
   type Journal,
   type Phase,
 } from './journal.js'
-import { buildStoragePlan, checkPlanOptions, type PlanMean, type RunOptions } from './planner.js'
+import {
+  buildStoragePlan,
+  checkPlanOptions,
+  fullReport,
+  type PlanMean,
+  type RunOptions,
+} from './planner.js'
 import { mapConcurrent } from '../store/concurrency.js'
 import { undefinedIfDamaged } from '../store/read-if-present.js'
 import type { PlannedPayloads } from './planned-payloads.js'
@@ -69,7 +75,7 @@ export async function dryRun(
   options: MigrateInput,
   run: RunOptions = {},
 ): Promise<DryRunReport> {
-  const { report } = await buildStoragePlan(
+  const planned = await buildStoragePlan(
     repo,
     {
       strategy: options.strategy,
@@ -78,7 +84,7 @@ export async function dryRun(
     },
     run,
   )
-  return { ...report, backupBytes: await backupBytes(repo) }
+  return { ...fullReport(planned), backupBytes: await backupBytes(repo) }
 }
 
 /** The message of `AlreadyMigrated`. */
