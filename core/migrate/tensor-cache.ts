@@ -1,16 +1,19 @@
 /**
  * A bounded cache of decoded tensors: the `--batch-size` of a migration.
  *
- * Holds at most `capacity` tensors (least recently used evicted first), so
- * peak memory follows the batch size and the largest tensor, never the
- * repository. Every load goes through `ObjectStore.read`, which verifies the
- * tensor against its id.
+ * Holds at most `capacity` tensors (least recently used evicted first), and
+ * when given `maxBytes`, no more decoded bytes than that beyond the tensor
+ * last added, so peak memory follows the bounds and the largest tensor, never
+ * the repository. Every load goes through `ObjectStore.read`, which verifies
+ * the tensor against its id.
  */
 import type { ObjectStore } from '../store/object-store.js'
 import type { Tensor } from '../tensor/tensor.js'
 
 export class TensorCache {
   private readonly entries = new Map<string, Tensor>()
+  /** Decoded bytes of the tensors held now. */
+  private bytesHeld = 0
   /** Raw bytes decoded from the store so far (progress `bytesIn`). */
   bytesRead = 0
 
@@ -18,6 +21,8 @@ export class TensorCache {
     private readonly objects: ObjectStore,
     /** Tensors held at once; at least 2 (a member and its base). */
     readonly capacity: number,
+    /** Decoded bytes held at once (the newest tensor is kept whatever its size). */
+    readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {
     this.capacity = Math.max(2, Math.floor(capacity))
   }
@@ -44,15 +49,23 @@ export class TensorCache {
 
   /** Adds a tensor computed elsewhere (a synthesized mean). */
   put(id: string, tensor: Tensor): void {
-    this.entries.delete(id)
+    this.drop(id)
     this.entries.set(id, tensor)
-    while (this.entries.size > this.capacity) {
-      this.entries.delete(this.entries.keys().next().value!)
+    this.bytesHeld += tensor.data.byteLength
+    while (
+      this.entries.size > this.capacity ||
+      (this.bytesHeld > this.maxBytes && this.entries.size > 1)
+    ) {
+      this.drop(this.entries.keys().next().value!)
     }
   }
 
   /** Forgets a tensor (its stored form changed or it was removed). */
   drop(id: string): void {
-    this.entries.delete(id)
+    const held = this.entries.get(id)
+    if (held) {
+      this.entries.delete(id)
+      this.bytesHeld -= held.data.byteLength
+    }
   }
 }
