@@ -237,8 +237,9 @@ export interface MigrateOptions extends ClusterOptions {
   backup: boolean
   dryRun: boolean
   /**
-   * Maximum number of tensors held in memory at once; absent: as many as
-   * fit in 256 MiB, at least 64 (docs/CLUSTERING.md).
+   * Maximum number of tensors held in memory at once; absent: as many
+   * tensors of the largest one's size as fit in 256 MiB, and at least 64
+   * (docs/CLUSTERING.md).
    */
   batchSize?: number
   force: boolean
