@@ -238,7 +238,7 @@ export interface MigrateOptions extends ClusterOptions {
   dryRun: boolean
   /**
    * Maximum number of tensors held in memory at once; absent: as many
-   * tensors of the largest one's size as fit in 256 MiB, and at least 64
+   * tensors of the largest one's size as fit in 256 MiB, and at least 8
    * (docs/CLUSTERING.md).
    */
   batchSize?: number

@@ -15,7 +15,7 @@ import path from 'node:path'
 import { CoralError } from '../errors.js'
 import type { Repository } from '../repo/repository.js'
 import { writeFileAtomic } from '../store/atomic-write.js'
-import { MIN_DEFAULT_BATCH_SIZE, type StoragePlan } from './planner.js'
+import type { StoragePlan } from './planner.js'
 import { readTextIfPresent } from '../store/read-if-present.js'
 
 export const JOURNAL_VERSION = 1
@@ -35,6 +35,9 @@ export interface Journal {
   backupPath: string | null
   plan: StoragePlan
 }
+
+/** The default batch size of migrations whose journals did not record one. */
+export const BATCH_SIZE_BEFORE_PLANS_RECORDED_IT = 64
 
 /** Path of the journal. */
 export function journalPath(repo: Repository): string {
@@ -57,9 +60,8 @@ export async function readJournal(repo: Repository): Promise<Journal | undefined
     ) {
       throw new Error('fields')
     }
-    // Journals written before plans recorded their batch size ran with 64.
     if (!(Number.isSafeInteger(journal.plan.batchSize) && journal.plan.batchSize >= 2)) {
-      journal.plan.batchSize = MIN_DEFAULT_BATCH_SIZE
+      journal.plan.batchSize = BATCH_SIZE_BEFORE_PLANS_RECORDED_IT
     }
     return journal
   } catch {

@@ -51,7 +51,7 @@ export function MigrateForm({ disabled }: { disabled: boolean }) {
           }}
         />
         <small className="muted">
-          Most tensors held in memory at once. Empty: as many as fit in 256 MiB, at least 64.
+          Most tensors held in memory at once. Empty: as many as fit in 256 MiB, at least 8.
         </small>
       </div>
       <label className="check">
