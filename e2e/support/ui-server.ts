@@ -46,12 +46,16 @@ export interface CoralUi {
  *
  * `TMPDIR` points at `cwd`, so temporary folders the server makes (the demo
  * repository) are deleted with it. Rejects with the server's stderr when it
- * exits or stays silent for 30 s.
+ * exits or stays silent for 30 s. `env` adds to the environment it inherits.
  */
-export async function startCoralUi(args: readonly string[], cwd: string): Promise<CoralUi> {
+export async function startCoralUi(
+  args: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<CoralUi> {
   const child = spawn(process.execPath, [CLI, 'ui', ...args, '--port', '0', '--json'], {
     cwd,
-    env: { ...process.env, TMPDIR: cwd },
+    env: { ...process.env, ...env, TMPDIR: cwd },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
@@ -172,9 +176,23 @@ export function figure(page: Page, list: string, label: string): Locator {
     .locator('dd')
 }
 
+/**
+ * Environment for a `coral-ml ui` server (and its core worker) whose fsyncs
+ * complete `delayMs` late, as on a slow disk (see `slow-fsync.mjs`).
+ */
+export function slowFsyncEnv(delayMs: number): Record<string, string> {
+  const preload = path.join(PROJECT_ROOT, 'e2e', 'support', 'slow-fsync.mjs')
+  return {
+    NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${preload}`.trim(),
+    CORAL_E2E_FSYNC_DELAY_MS: String(delayMs),
+  }
+}
+
 interface Fixtures {
   /** Arguments given to `coral-ml ui` before `--port 0 --json`; `['--demo']` by default. */
   uiArgs: string[]
+  /** Environment added to the server's (for example `slowFsyncEnv`); none by default. */
+  uiEnv: Record<string, string>
   /** A fresh temporary folder for this test, deleted afterwards. */
   workDir: string
   /** The running server of this test. */
@@ -192,6 +210,7 @@ interface Fixtures {
 export const test = base.extend<Fixtures>({
   viewport: VIEWPORT,
   uiArgs: [['--demo'], { option: true }],
+  uiEnv: [{}, { option: true }],
   workDir: async ({}, use) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coral-e2e-'))
     try {
@@ -200,8 +219,8 @@ export const test = base.extend<Fixtures>({
       fs.rmSync(dir, { recursive: true, force: true })
     }
   },
-  coral: async ({ uiArgs, workDir }, use) => {
-    const server = await startCoralUi(uiArgs, workDir)
+  coral: async ({ uiArgs, uiEnv, workDir }, use) => {
+    const server = await startCoralUi(uiArgs, workDir, uiEnv)
     try {
       await use(server)
     } finally {

@@ -7,7 +7,12 @@
 import type { Page } from '@playwright/test'
 
 import { expect, test } from '../support/lm-repository.js'
-import { figure, goTo, screenshot } from '../support/ui-server.js'
+import { figure, goTo, screenshot, slowFsyncEnv } from '../support/ui-server.js'
+
+// Every object the write phase rewrites waits for one fsync: 25 ms each
+// stretches the phase to seconds, so a click on Cancel lands inside it on
+// any machine instead of racing a phase of a few tenths of a second.
+test.use({ uiEnv: slowFsyncEnv(25) })
 
 /** Starts Migrate and clicks Cancel as soon as the job reports `phase`. */
 async function migrateAndCancelIn(page: Page, phase: string): Promise<void> {
