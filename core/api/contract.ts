@@ -175,7 +175,11 @@ export interface GroupReport {
   clusters: number
   clustered: number
   standalone: number
-  /** Strategy that produced this group's clusters (adaptive picks per group). */
+  /**
+   * Strategy that produced this group's clusters (adaptive picks per group);
+   * `none` when the group was not clustered: a group of one, or one where no
+   * member was smaller as a delta against its nearest neighbour.
+   */
   strategyUsed: Exclude<Strategy, 'adaptive'> | 'none'
   rawBytes: number
   predictedBytes: number

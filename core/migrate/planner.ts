@@ -2,9 +2,11 @@
  * The migration planner: which tensor is stored how, and what it will cost.
  *
  * Per dtype-and-shape group: sketch every member (streaming, one tensor at a
- * time), cluster the sketches with the chosen strategy ('adaptive' tries
- * each proposed strategy and keeps the partition whose plan encodes to the
- * fewest bytes), then inside each cluster build a depth-limited reference
+ * time), leave the group standalone when no member pays as a delta against
+ * its nearest neighbour (`delta-screen.ts`), else cluster the sketches with
+ * the chosen strategy ('adaptive' tries each proposed strategy and keeps the
+ * partition whose plan encodes to the fewest bytes), then inside each
+ * cluster build a depth-limited reference
  * tree (`forest.ts`) rooted at the medoid or at a synthesized mean,
  * whichever encodes smaller. Every edge is then checked on the full tensors:
  * a member whose cosine to its base is below the threshold, or whose delta
@@ -39,6 +41,7 @@ import type { Tensor } from '../tensor/tensor.js'
 import { collectCandidates, type CandidateGroup, type CandidateSet } from './candidates.js'
 import { deltaObject, encodedSize, estimatedDeltaBytes, standaloneObject } from './encoding.js'
 import { buildForest, MAX_PLAN_DEPTH } from './forest.js'
+import { someNearestNeighbourPays } from './delta-screen.js'
 import { createThrottle } from './throttle.js'
 import { edgeKey, PlannedPayloads } from './planned-payloads.js'
 import { TensorCache } from './tensor-cache.js'
@@ -541,7 +544,7 @@ async function planGroup(
     const bytes = await ctx.standaloneBytes(id)
     return { id, base: null, similarity: null, standaloneBytes: bytes, bytes, cluster: -1 }
   }
-  if (group.ids.length < 2) {
+  const allStandalone = async (): Promise<GroupOutcome> => {
     const standalone = await Promise.all(group.ids.map(standaloneEntry))
     return {
       strategyUsed: 'none',
@@ -549,6 +552,18 @@ async function planGroup(
       clusters: [],
       standalone,
     }
+  }
+  if (group.ids.length < 2) {
+    return allStandalone()
+  }
+  const sketches = await Promise.all(group.ids.map((id) => ctx.sketchOf(id)))
+  const worthClustering = await someNearestNeighbourPays(
+    sketches,
+    (i, j) => deltaPays(ctx, group.ids[i]!, group.ids[j]!, threshold),
+    ctx.run.signal,
+  )
+  if (!worthClustering) {
+    return allStandalone()
   }
   // Partitions and tree kinds are compared on estimated sizes; only the
   // winner is encoded in full, and its exact sizes are what the plan reports.
@@ -599,6 +614,21 @@ async function planGroup(
   }
   const bytes = sum(clusters.map((c) => c.outcome.bytes)) + sum(standalone.map((e) => e.bytes))
   return { strategyUsed: chosen.strategy, bytes, clusters, standalone }
+}
+
+/** Whether `id` passes the threshold against `baseId` and is (by estimate) smaller as a delta. */
+async function deltaPays(
+  ctx: PlanContext,
+  id: string,
+  baseId: string,
+  threshold: number,
+): Promise<boolean> {
+  const { similarity } = await ctx.edge(id, baseId, undefined)
+  if (similarity < threshold) {
+    return false
+  }
+  const measured = await ctx.edge(id, baseId, undefined, 'estimate')
+  return measured.estimate! < (await ctx.standaloneBytes(id))
 }
 
 function sum(values: number[]): number {
