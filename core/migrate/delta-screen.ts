@@ -17,7 +17,7 @@
  * with and without the screen are the same to the byte (docs/CLUSTERING.md).
  */
 import { throwIfAborted } from '../errors.js'
-import { sketchCosine } from '../cluster/sketch.js'
+import { cosineFromSums } from '../cluster/vector.js'
 
 /**
  * Whether some member is smaller stored as a delta against its sketch-nearest
@@ -31,6 +31,8 @@ export async function someNearestNeighbourPays(
   signal?: AbortSignal,
 ): Promise<boolean> {
   const n = sketches.length
+  // `sketchCosine` from squared norms computed once: each pair needs only its dot product.
+  const squaredNorms = sketches.map((s) => dot(s, s))
   for (let i = 0; i < n; i++) {
     throwIfAborted(signal)
     // Starts at another member, so one is tried even if every cosine is NaN.
@@ -38,7 +40,11 @@ export async function someNearestNeighbourPays(
     let nearestCosine = -Infinity
     for (let j = 0; j < n; j++) {
       if (j === i) continue
-      const cosine = sketchCosine(sketches[i]!, sketches[j]!)
+      const cosine = cosineFromSums(
+        dot(sketches[i]!, sketches[j]!),
+        squaredNorms[i]!,
+        squaredNorms[j]!,
+      )
       if (cosine > nearestCosine) {
         nearestCosine = cosine
         nearest = j
@@ -49,4 +55,10 @@ export async function someNearestNeighbourPays(
     }
   }
   return false
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0
+  for (let k = 0; k < a.length; k++) sum += a[k]! * b[k]!
+  return sum
 }
