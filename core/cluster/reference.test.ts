@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest'
 
 import type { DType } from '../tensor/dtype.js'
 import type { Tensor } from '../tensor/tensor.js'
+import { itemSize } from '../tensor/dtype.js'
+import { encodeBF16, encodeF16, encodeF8E4M3, encodeF8E5M2, roundHalfEven } from './encode.js'
 import { createRandom } from './random.js'
 import { meanTensor, pickMedoid } from './reference.js'
 import { f32Tensor, gaussians } from './synthetic.js'
+import { decodeRange } from './values.js'
 
 /** A tensor of 16-bit patterns (F16/BF16), little-endian. */
 function u16(dtype: DType, bits: number[]): Tensor {
@@ -27,8 +30,92 @@ function mean16(dtype: DType, ...columns: number[][]): number[] {
   return [...new Uint16Array(out.data.buffer, out.data.byteOffset, out.data.byteLength / 2)]
 }
 
+/** The mean as `meanTensor` defines it, one element at a time (the oracle for its loops). */
+function elementwiseMean(members: Tensor[]): Uint8Array {
+  const first = members[0]!
+  const size = itemSize(first.dtype)
+  const count = first.data.length / size
+  const out = new Uint8Array(first.data.length)
+  const view = new DataView(out.buffer)
+  const value = new Float64Array(1)
+  const n = members.length
+  for (let e = 0; e < count; e++) {
+    let sum = -0
+    let special = false
+    for (const member of members) {
+      decodeRange(member, e, 1, value)
+      if (Number.isFinite(value[0]!)) sum += value[0]!
+      else special = true
+    }
+    if (special) {
+      out.set(first.data.subarray(e * size, (e + 1) * size), e * size)
+      continue
+    }
+    const mean = sum / n
+    const integer = (low: number, high: number) =>
+      Math.min(high, Math.max(low, roundHalfEven(mean)))
+    switch (first.dtype) {
+      case 'F64':
+        view.setFloat64(e * 8, mean, true)
+        break
+      case 'F32':
+        view.setFloat32(e * 4, Math.fround(mean), true)
+        break
+      case 'F16':
+        view.setUint16(e * 2, encodeF16(mean), true)
+        break
+      case 'BF16':
+        view.setUint16(e * 2, encodeBF16(mean), true)
+        break
+      case 'F8_E4M3':
+        out[e] = encodeF8E4M3(mean)
+        break
+      case 'F8_E5M2':
+        out[e] = encodeF8E5M2(mean)
+        break
+      case 'BOOL':
+        out[e] = sum * 2 > n ? 1 : sum * 2 < n ? 0 : first.data[e] === 0 ? 0 : 1
+        break
+      case 'I8':
+        view.setInt8(e, integer(-128, 127))
+        break
+      case 'I16':
+        view.setInt16(e * 2, integer(-32768, 32767), true)
+        break
+      case 'I32':
+        view.setInt32(e * 4, integer(-2147483648, 2147483647), true)
+        break
+      case 'U8':
+        view.setUint8(e, integer(0, 255))
+        break
+      default:
+        throw new Error(`no oracle for ${first.dtype}`)
+    }
+  }
+  return out
+}
+
 describe('cluster/reference', () => {
   describe('meanTensor', () => {
+    it('matches an element-by-element mean for every dtype, specials and chunk edges included', () => {
+      const random = createRandom(7)
+      const dtypes: DType[] = ['F64', 'F32', 'F16', 'BF16', 'F8_E4M3', 'F8_E5M2', 'BOOL']
+      dtypes.push('I32', 'I16', 'I8', 'U8')
+      for (const dtype of dtypes) {
+        const size = itemSize(dtype)
+        const count = 1000
+        // Random bit patterns: NaN payloads, infinities, subnormals and -0 for the floats.
+        const members = Array.from({ length: 4 }, (): Tensor => {
+          const data = Uint8Array.from({ length: count * size }, () => Math.floor(random() * 256))
+          return { dtype, shape: [count], data }
+        })
+        const actual = meanTensor(members, 300)
+        expect(Buffer.from(actual.data).equals(Buffer.from(elementwiseMean(members))), dtype).toBe(
+          true,
+        )
+      }
+    })
+
     it('rounds F32 means half to even', () => {
       const a = f32Tensor([1, 1 + 2 ** -23, 0.1])
       const b = f32Tensor([1 + 2 ** -23, 1 + 2 ** -22, 0.2])

@@ -124,7 +124,7 @@ const INTEGER_RANGES = {
  *
  * Sums in float64 in chunks (memory: a chunk per member plus the output),
  * divides by n, then rounds once to the dtype, ties to even: F64 as is, F32
- * with `Math.fround`, F16/BF16/F8 with `encode.ts`. Integers round half to
+ * as `Math.fround` does, F16/BF16/F8 with `encode.ts`. Integers round half to
  * even and clamp to the dtype's range; I64 sums exactly in BigInt. BOOL takes
  * the majority, and member 0's value on a tie. -0 is kept when every member
  * is -0.
@@ -147,7 +147,6 @@ export function meanTensor(
     meanI64(members, out)
     return { dtype, shape: [...first.shape], data: out }
   }
-  const view = new DataView(out.buffer)
   const chunk = Math.max(1, Math.min(chunkElements, total))
   const values = new Float64Array(chunk)
   const sums = new Float64Array(chunk)
@@ -171,55 +170,88 @@ export function meanTensor(
       }
     }
 
-    // Round each mean to the dtype
+    writeMeans(first, n, sums, start, count, out)
+    // Where any member is NaN or ±inf, member 0's bytes, unchanged
+    const size = itemSize(dtype)
     for (let i = 0; i < count; i++) {
-      const e = start + i
       if (special[i] === 1) {
-        const size = itemSize(dtype)
-        out.set(first.data.subarray(e * size, (e + 1) * size), e * size)
-        continue
-      }
-      const mean = sums[i]! / n
-      switch (dtype) {
-        case 'F64':
-          view.setFloat64(e * 8, mean, true)
-          break
-        case 'F32':
-          view.setFloat32(e * 4, Math.fround(mean), true)
-          break
-        case 'F16':
-          view.setUint16(e * 2, encodeF16(mean), true)
-          break
-        case 'BF16':
-          view.setUint16(e * 2, encodeBF16(mean), true)
-          break
-        case 'F8_E4M3':
-          out[e] = encodeF8E4M3(mean)
-          break
-        case 'F8_E5M2':
-          out[e] = encodeF8E5M2(mean)
-          break
-        case 'BOOL': {
-          const trues = sums[i]!
-          out[e] = trues * 2 > n ? 1 : trues * 2 < n ? 0 : first.data[e] === 0 ? 0 : 1
-          break
-        }
-        case 'I8':
-        case 'I16':
-        case 'I32':
-        case 'U8': {
-          const [low, high] = INTEGER_RANGES[dtype]
-          const value = Math.min(high, Math.max(low, roundHalfEven(mean)))
-          if (dtype === 'I8') view.setInt8(e, value)
-          else if (dtype === 'I16') view.setInt16(e * 2, value, true)
-          else if (dtype === 'I32') view.setInt32(e * 4, value, true)
-          else view.setUint8(e, value)
-          break
-        }
+        const e = (start + i) * size
+        out.set(first.data.subarray(e, e + size), e)
       }
     }
   }
   return { dtype, shape: [...first.shape], data: out }
+}
+
+/**
+ * Writes `sums[i] / n`, rounded to the dtype, as elements `start + i` of
+ * `out` (a fresh, so aligned, buffer), one loop per dtype. Typed-array
+ * stores round as `Math.fround` does (ties to even) and are exact for
+ * integers in range; `view` in `decodeRange` already requires little-endian.
+ */
+function writeMeans(
+  first: Tensor,
+  n: number,
+  sums: Float64Array,
+  start: number,
+  count: number,
+  out: Uint8Array,
+): void {
+  const dtype = first.dtype
+  switch (dtype) {
+    case 'F64': {
+      const target = new Float64Array(out.buffer, start * 8, count)
+      for (let i = 0; i < count; i++) target[i] = sums[i]! / n
+      return
+    }
+    case 'F32': {
+      const target = new Float32Array(out.buffer, start * 4, count)
+      for (let i = 0; i < count; i++) target[i] = sums[i]! / n
+      return
+    }
+    case 'F16':
+    case 'BF16': {
+      const encode = dtype === 'F16' ? encodeF16 : encodeBF16
+      const target = new Uint16Array(out.buffer, start * 2, count)
+      for (let i = 0; i < count; i++) target[i] = encode(sums[i]! / n)
+      return
+    }
+    case 'F8_E4M3':
+    case 'F8_E5M2': {
+      const encode = dtype === 'F8_E4M3' ? encodeF8E4M3 : encodeF8E5M2
+      for (let i = 0; i < count; i++) out[start + i] = encode(sums[i]! / n)
+      return
+    }
+    case 'BOOL': {
+      // The majority, and member 0's value on a tie.
+      for (let i = 0; i < count; i++) {
+        const trues = sums[i]!
+        const e = start + i
+        out[e] = trues * 2 > n ? 1 : trues * 2 < n ? 0 : first.data[e] === 0 ? 0 : 1
+      }
+      return
+    }
+    case 'I8':
+    case 'I16':
+    case 'I32':
+    case 'U8': {
+      const [low, high] = INTEGER_RANGES[dtype]
+      const target =
+        dtype === 'I8'
+          ? new Int8Array(out.buffer, start, count)
+          : dtype === 'I16'
+            ? new Int16Array(out.buffer, start * 2, count)
+            : dtype === 'I32'
+              ? new Int32Array(out.buffer, start * 4, count)
+              : out.subarray(start, start + count)
+      for (let i = 0; i < count; i++) {
+        target[i] = Math.min(high, Math.max(low, roundHalfEven(sums[i]! / n)))
+      }
+      return
+    }
+    case 'I64':
+      throw new CoralError('Internal', 'I64 means are summed exactly in meanI64')
+  }
 }
 
 /** I64 mean, exact: BigInt sum, division rounded half to even. */
