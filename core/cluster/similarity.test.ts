@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 
+import { CoralError } from '../errors.js'
 import type { Tensor } from '../tensor/tensor.js'
+import { createRandom } from './random.js'
 import { cosineSimilarity, norm } from './similarity.js'
 import { f32Tensor } from './synthetic.js'
 
@@ -55,6 +57,46 @@ describe('cluster/similarity', () => {
     const i8a = { dtype: 'I8', shape: [2], data: Uint8Array.from([1, 0]) } as const
     const i8b = { dtype: 'I8', shape: [2], data: Uint8Array.from([0, 0xff]) } as const
     expect(cosineSimilarity(i8a, i8b)).toBe(0)
+  })
+
+  it('reads aligned float tensors directly with the same bits as the chunked path', () => {
+    const random = createRandom(3)
+    for (const [dtype, size] of [
+      ['F32', 4],
+      ['F64', 8],
+      ['F16', 2],
+      ['BF16', 2],
+    ] as const) {
+      for (let round = 0; round < 20; round++) {
+        const count = 1 + Math.floor(random() * 3000)
+        // Random bit patterns (NaN, infinities, subnormals, -0), and a near copy of
+        // them in even rounds (low mantissa bits flipped), other random bits in odd ones.
+        const randomBytes = () =>
+          Uint8Array.from({ length: count * size }, () => Math.floor(random() * 256))
+        const bits = randomBytes()
+        const near =
+          round % 2 === 0
+            ? bits.map((byte, i) => (i % size === 0 && random() < 0.5 ? byte ^ 1 : byte))
+            : randomBytes()
+        const aligned = (bytes: Uint8Array): Tensor => ({ dtype, shape: [count], data: bytes })
+        // One byte into a larger buffer: no typed view fits, so the chunked path decodes it.
+        const misaligned = (bytes: Uint8Array): Tensor => {
+          const buffer = new Uint8Array(bytes.length + 1)
+          buffer.set(bytes, 1)
+          return { dtype, shape: [count], data: buffer.subarray(1) }
+        }
+        const direct = cosineSimilarity(aligned(bits), aligned(near))
+        const chunked = cosineSimilarity(misaligned(bits), misaligned(near), 257)
+        expect(Object.is(direct, chunked), `${dtype} round ${round}`).toBe(true)
+      }
+    }
+  })
+
+  it('refuses a tensor whose bytes do not match its shape on either path', () => {
+    const short = { dtype: 'F32', shape: [4], data: new Uint8Array(12) } as const
+    const full = { dtype: 'F32', shape: [4], data: new Uint8Array(16) } as const
+    expect(() => cosineSimilarity(full, short)).toThrow(CoralError)
+    expect(() => cosineSimilarity(short, full)).toThrow(CoralError)
   })
 
   it('survives F64 values whose squares overflow', () => {

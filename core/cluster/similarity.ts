@@ -18,6 +18,7 @@ import { cosineFromSums } from './vector.js'
 import {
   checkChunkElements,
   decodeRange,
+  decodeTable,
   DEFAULT_CHUNK_ELEMENTS,
   tensorElementCount,
 } from './values.js'
@@ -70,6 +71,78 @@ function pairSums(
   return { ab, aa, bb }
 }
 
+/**
+ * `pairSums` at scale 1 for float tensors whose bytes are aligned for a typed
+ * view: the same sums in the same order (so the same bits), read straight
+ * from the tensors instead of through float64 chunk copies, which made the
+ * cosine about 4x slower on 64K float32 elements. Undefined for other dtypes
+ * and for misaligned data (a tensor sliced out of a file buffer).
+ */
+function directPairSums(a: Tensor, b: Tensor): PairSums | undefined {
+  switch (a.dtype) {
+    case 'F32': {
+      const x = alignedView(Float32Array, a.data, 4)
+      const y = alignedView(Float32Array, b.data, 4)
+      return x && y ? sumsOf(x, y) : undefined
+    }
+    case 'F64': {
+      const x = alignedView(Float64Array, a.data, 8)
+      const y = alignedView(Float64Array, b.data, 8)
+      return x && y ? sumsOf(x, y) : undefined
+    }
+    case 'F16':
+    case 'BF16': {
+      const x = alignedView(Uint16Array, a.data, 2)
+      const y = alignedView(Uint16Array, b.data, 2)
+      return x && y ? tableSumsOf(x, y, decodeTable(a.dtype)) : undefined
+    }
+    default:
+      return undefined
+  }
+}
+
+function alignedView<T>(
+  ctor: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => T,
+  data: Uint8Array,
+  size: number,
+): T | undefined {
+  return data.byteOffset % size === 0
+    ? new ctor(data.buffer, data.byteOffset, data.byteLength / size)
+    : undefined
+}
+
+function sumsOf(x: Float32Array | Float64Array, y: Float32Array | Float64Array): PairSums {
+  let ab = 0
+  let aa = 0
+  let bb = 0
+  for (let i = 0; i < x.length; i++) {
+    const u = x[i]!
+    const v = y[i]!
+    if (u - u === 0 && v - v === 0) {
+      ab += u * v
+      aa += u * u
+      bb += v * v
+    }
+  }
+  return { ab, aa, bb }
+}
+
+function tableSumsOf(x: Uint16Array, y: Uint16Array, table: Float64Array): PairSums {
+  let ab = 0
+  let aa = 0
+  let bb = 0
+  for (let i = 0; i < x.length; i++) {
+    const u = table[x[i]!]!
+    const v = table[y[i]!]!
+    if (u - u === 0 && v - v === 0) {
+      ab += u * v
+      aa += u * u
+      bb += v * v
+    }
+  }
+  return { ab, aa, bb }
+}
+
 /** Largest finite magnitude of a tensor (0 when none). */
 function maxAbs(tensor: Tensor, chunkElements: number): number {
   const total = tensorElementCount(tensor)
@@ -108,7 +181,10 @@ export function cosineSimilarity(
       `cannot compare ${a.dtype}${formatShape(a.shape)} with ${b.dtype}${formatShape(b.shape)}: dtype and shape must match`,
     )
   }
-  let sums = pairSums(a, b, chunkElements, 1, 1)
+  // Checks that each tensor's byte length matches its shape (the direct path reads the bytes as they are).
+  tensorElementCount(a)
+  tensorElementCount(b)
+  let sums = directPairSums(a, b) ?? pairSums(a, b, chunkElements, 1, 1)
   if (!Number.isFinite(sums.aa) || !Number.isFinite(sums.bb) || !Number.isFinite(sums.ab)) {
     const ma = maxAbs(a, chunkElements)
     const mb = maxAbs(b, chunkElements)
