@@ -11,7 +11,7 @@ import { formatShape, type Tensor } from '../tensor/tensor.js'
 import { encodeBF16, encodeF16, encodeF8E4M3, encodeF8E5M2, roundHalfEven } from './encode.js'
 import { cosineSimilarity } from './similarity.js'
 import { sketchCosine, sketchTensor, type SketchOptions } from './sketch.js'
-import { decodeRange, DEFAULT_CHUNK_ELEMENTS, tensorElementCount } from './values.js'
+import { decodeRange, decodeTable, DEFAULT_CHUNK_ELEMENTS, tensorElementCount } from './values.js'
 
 /** Clusters up to this size have their medoid confirmed on full tensors. */
 export const MEDOID_FULL_CHECK_LIMIT = 32
@@ -159,14 +159,9 @@ export function meanTensor(
     sums.fill(-0)
     special.fill(0)
     for (const member of members) {
-      decodeRange(member, start, count, values)
-      for (let i = 0; i < count; i++) {
-        const v = values[i]!
-        if (v - v === 0) {
-          sums[i] += v
-        } else {
-          special[i] = 1
-        }
+      if (!addDirect(member, start, count, sums, special)) {
+        decodeRange(member, start, count, values)
+        addValues(values, count, sums, special)
       }
     }
 
@@ -181,6 +176,61 @@ export function meanTensor(
     }
   }
   return { dtype, shape: [...first.shape], data: out }
+}
+
+/** Adds the finite `values[0..count)` into `sums` and marks the others in `special`. */
+function addValues(
+  values: ArrayLike<number>,
+  count: number,
+  sums: Float64Array,
+  special: Uint8Array,
+): void {
+  for (let i = 0; i < count; i++) {
+    const v = values[i]!
+    if (v - v === 0) {
+      sums[i] += v
+    } else {
+      special[i] = 1
+    }
+  }
+}
+
+/**
+ * `addValues` straight from an aligned F32, F16 or BF16 tensor, without
+ * decoding the chunk into float64 first (the same additions, so the same
+ * sums). Returns false, having added nothing, for other dtypes or misaligned data.
+ */
+function addDirect(
+  member: Tensor,
+  start: number,
+  count: number,
+  sums: Float64Array,
+  special: Uint8Array,
+): boolean {
+  const { data, dtype } = member
+  if (dtype === 'F32' && data.byteOffset % 4 === 0) {
+    addValues(
+      new Float32Array(data.buffer, data.byteOffset + start * 4, count),
+      count,
+      sums,
+      special,
+    )
+    return true
+  }
+  if ((dtype === 'BF16' || dtype === 'F16') && data.byteOffset % 2 === 0) {
+    const bits = new Uint16Array(data.buffer, data.byteOffset + start * 2, count)
+    const table = decodeTable(dtype)
+    for (let i = 0; i < count; i++) {
+      const v = table[bits[i]!]!
+      if (v - v === 0) {
+        sums[i] += v
+      } else {
+        special[i] = 1
+      }
+    }
+    return true
+  }
+  return false
 }
 
 /**
