@@ -6,7 +6,7 @@
  * tensors (biases and norm weights: 128 float32 values in 445 versions on
  * zoo/lm+ft) usually save nothing, because a delta's header names its base
  * and carries more than the few bytes its payload can save, yet planning
- * them took about a third of a second per plan.
+ * them took about half a second of each zoo/lm+ft plan.
  *
  * The screen tries each member against its nearest neighbour by sketch
  * cosine, the base a reference tree is most likely to give it, and stops at
@@ -23,7 +23,9 @@ import { cosineFromSums } from '../cluster/vector.js'
  * Whether some member is smaller stored as a delta against its sketch-nearest
  * neighbour. `pays(member, base)` measures one such pair (indices into
  * `sketches`). Costs one nearest-neighbour scan (O(n * dims)) and one
- * measurement per member probed, members in order, until one pays.
+ * measurement per member probed, members in order, until one pays: a
+ * group where none pays costs O(n^2 * dims), about what one clustering
+ * strategy's distance matrix costs.
  */
 export async function someNearestNeighbourPays(
   sketches: readonly Float32Array[],

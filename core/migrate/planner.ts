@@ -6,11 +6,11 @@
  * its nearest neighbour (`delta-screen.ts`), else cluster the sketches with
  * the chosen strategy ('adaptive' tries each proposed strategy and keeps the
  * partition whose plan encodes to the fewest bytes), then inside each
- * cluster build a depth-limited reference
- * tree (`forest.ts`) rooted at the medoid or at a synthesized mean,
- * whichever encodes smaller. Every edge is then checked on the full tensors:
- * a member whose cosine to its base is below the threshold, or whose delta
- * is not smaller than its standalone encoding, stays standalone.
+ * cluster build a depth-limited reference tree (`forest.ts`) rooted at the
+ * medoid or at a synthesized mean, whichever encodes smaller. Every edge is
+ * then checked on the full tensors: a member whose cosine to its base is
+ * below the threshold, or whose delta is not smaller than its standalone
+ * encoding, stays standalone.
  *
  * Predicted bytes come from encoding every tensor exactly as the migration
  * will write it (same codec, same header), so the real migration lands on
