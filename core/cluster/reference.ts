@@ -11,7 +11,13 @@ import { formatShape, type Tensor } from '../tensor/tensor.js'
 import { encodeBF16, encodeF16, encodeF8E4M3, encodeF8E5M2, roundHalfEven } from './encode.js'
 import { cosineSimilarity } from './similarity.js'
 import { sketchCosine, sketchTensor, type SketchOptions } from './sketch.js'
-import { decodeRange, decodeTable, DEFAULT_CHUNK_ELEMENTS, tensorElementCount } from './values.js'
+import {
+  decodeRange,
+  decodeTable,
+  DEFAULT_CHUNK_ELEMENTS,
+  IS_LITTLE_ENDIAN,
+  tensorElementCount,
+} from './values.js'
 
 /** Clusters up to this size have their medoid confirmed on full tensors. */
 export const MEDOID_FULL_CHECK_LIMIT = 32
@@ -208,6 +214,9 @@ function addDirect(
   special: Uint8Array,
 ): boolean {
   const { data, dtype } = member
+  if (!IS_LITTLE_ENDIAN) {
+    return false // decodeRange refuses such a machine with a clear error
+  }
   if (dtype === 'F32' && data.byteOffset % 4 === 0) {
     addValues(
       new Float32Array(data.buffer, data.byteOffset + start * 4, count),
@@ -237,7 +246,8 @@ function addDirect(
  * Writes `sums[i] / n`, rounded to the dtype, as elements `start + i` of
  * `out` (a fresh, so aligned, buffer), one loop per dtype. Typed-array
  * stores round as `Math.fround` does (ties to even) and are exact for
- * integers in range; `view` in `decodeRange` already requires little-endian.
+ * integers in range; they are little-endian because `decodeRange` (which
+ * every mean reaches through `addDirect` or directly) refuses other machines.
  */
 function writeMeans(
   first: Tensor,

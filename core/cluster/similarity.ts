@@ -20,6 +20,7 @@ import {
   decodeRange,
   decodeTable,
   DEFAULT_CHUNK_ELEMENTS,
+  IS_LITTLE_ENDIAN,
   tensorElementCount,
 } from './values.js'
 
@@ -79,6 +80,9 @@ function pairSums(
  * and for misaligned data (a tensor sliced out of a file buffer).
  */
 function directPairSums(a: Tensor, b: Tensor): PairSums | undefined {
+  if (!IS_LITTLE_ENDIAN) {
+    return undefined // decodeRange refuses such a machine with a clear error
+  }
   switch (a.dtype) {
     case 'F32': {
       const x = alignedView(Float32Array, a.data, 4)

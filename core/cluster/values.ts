@@ -20,7 +20,8 @@ export const DEFAULT_CHUNK_ELEMENTS = 1 << 16
 
 // NOTE: typed-array views read in host byte order; tensors are little-endian.
 // Every platform Node and Electron ship for (x64, arm64) is little-endian.
-const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+/** Whether typed arrays on this machine read tensors' little-endian bytes as they are. */
+export const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
 /**
  * Number of elements of `tensor`, after checking that its bytes fit its shape.
