@@ -183,7 +183,8 @@ export function figure(page: Page, list: string, label: string): Locator {
 export function slowFsyncEnv(delayMs: number): Record<string, string> {
   const preload = path.join(PROJECT_ROOT, 'e2e', 'support', 'slow-fsync.mjs')
   return {
-    NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${preload}`.trim(),
+    // Quoted: NODE_OPTIONS splits on spaces, and a checkout's path may hold one.
+    NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${JSON.stringify(preload)}`.trim(),
     CORAL_E2E_FSYNC_DELAY_MS: String(delayMs),
   }
 }
