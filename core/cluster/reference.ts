@@ -13,9 +13,8 @@ import { cosineSimilarity } from './similarity.js'
 import { sketchCosine, sketchTensor, type SketchOptions } from './sketch.js'
 import {
   decodeRange,
-  decodeTable,
   DEFAULT_CHUNK_ELEMENTS,
-  IS_LITTLE_ENDIAN,
+  directElements,
   tensorElementCount,
 } from './values.js'
 
@@ -202,9 +201,9 @@ function addValues(
 }
 
 /**
- * `addValues` straight from an aligned F32, F16 or BF16 tensor, without
- * decoding the chunk into float64 first (the same additions, so the same
- * sums). Returns false, having added nothing, for other dtypes or misaligned data.
+ * `addValues` straight from the member's `directElements`, without decoding
+ * the chunk into float64 first (the same additions, so the same sums).
+ * Returns false, having added nothing, where the member has no direct view.
  */
 function addDirect(
   member: Tensor,
@@ -213,24 +212,15 @@ function addDirect(
   sums: Float64Array,
   special: Uint8Array,
 ): boolean {
-  const { data, dtype } = member
-  if (!IS_LITTLE_ENDIAN) {
-    return false // decodeRange refuses such a machine with a clear error
-  }
-  if (dtype === 'F32' && data.byteOffset % 4 === 0) {
-    addValues(
-      new Float32Array(data.buffer, data.byteOffset + start * 4, count),
-      count,
-      sums,
-      special,
-    )
+  const direct = directElements(member)
+  if (direct?.values) {
+    addValues(direct.values.subarray(start, start + count), count, sums, special)
     return true
   }
-  if ((dtype === 'BF16' || dtype === 'F16') && data.byteOffset % 2 === 0) {
-    const bits = new Uint16Array(data.buffer, data.byteOffset + start * 2, count)
-    const table = decodeTable(dtype)
+  if (direct?.bits) {
+    const { bits, table } = direct
     for (let i = 0; i < count; i++) {
-      const v = table[bits[i]!]!
+      const v = table[bits[start + i]!]!
       if (v - v === 0) {
         sums[i] += v
       } else {
@@ -246,8 +236,8 @@ function addDirect(
  * Writes `sums[i] / n`, rounded to the dtype, as elements `start + i` of
  * `out` (a fresh, so aligned, buffer), one loop per dtype. Typed-array
  * stores round as `Math.fround` does (ties to even) and are exact for
- * integers in range; they are little-endian because `decodeRange` (which
- * every mean reaches through `addDirect` or directly) refuses other machines.
+ * integers in range. They are little-endian: on any other machine the
+ * members' `directElements` decline and `decodeRange` refuses with an error.
  */
 function writeMeans(
   first: Tensor,

@@ -18,9 +18,8 @@ import { cosineFromSums } from './vector.js'
 import {
   checkChunkElements,
   decodeRange,
-  decodeTable,
   DEFAULT_CHUNK_ELEMENTS,
-  IS_LITTLE_ENDIAN,
+  directElements,
   tensorElementCount,
 } from './values.js'
 
@@ -73,46 +72,20 @@ function pairSums(
 }
 
 /**
- * `pairSums` at scale 1 for float tensors whose bytes are aligned for a typed
- * view: the same sums in the same order (so the same bits), read straight
- * from the tensors instead of through float64 chunk copies, which made the
- * cosine about 4x slower on 64K float32 elements. Undefined for other dtypes
- * and for misaligned data (a tensor sliced out of a file buffer).
+ * `pairSums` at scale 1 from the tensors' `directElements`: the same sums in
+ * the same order (so the same bits), without float64 chunk copies.
+ * Undefined where either tensor has no direct view.
  */
 function directPairSums(a: Tensor, b: Tensor): PairSums | undefined {
-  if (!IS_LITTLE_ENDIAN) {
-    return undefined // decodeRange refuses such a machine with a clear error
+  const x = directElements(a)
+  const y = directElements(b)
+  if (x?.values && y?.values) {
+    return sumsOf(x.values, y.values)
   }
-  switch (a.dtype) {
-    case 'F32': {
-      const x = alignedView(Float32Array, a.data, 4)
-      const y = alignedView(Float32Array, b.data, 4)
-      return x && y ? sumsOf(x, y) : undefined
-    }
-    case 'F64': {
-      const x = alignedView(Float64Array, a.data, 8)
-      const y = alignedView(Float64Array, b.data, 8)
-      return x && y ? sumsOf(x, y) : undefined
-    }
-    case 'F16':
-    case 'BF16': {
-      const x = alignedView(Uint16Array, a.data, 2)
-      const y = alignedView(Uint16Array, b.data, 2)
-      return x && y ? tableSumsOf(x, y, decodeTable(a.dtype)) : undefined
-    }
-    default:
-      return undefined
+  if (x?.bits && y?.bits) {
+    return tableSumsOf(x.bits, y.bits, x.table)
   }
-}
-
-function alignedView<T>(
-  ctor: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => T,
-  data: Uint8Array,
-  size: number,
-): T | undefined {
-  return data.byteOffset % size === 0
-    ? new ctor(data.buffer, data.byteOffset, data.byteLength / size)
-    : undefined
+  return undefined
 }
 
 function sumsOf(x: Float32Array | Float64Array, y: Float32Array | Float64Array): PairSums {
