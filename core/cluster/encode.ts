@@ -28,9 +28,13 @@ const E5M2: MiniFloatFormat = { exponentBits: 5, mantissaBits: 2, finiteOnly: fa
 /** The formats above, by dtype name. */
 export const MINI_FLOAT_FORMATS = { F16, BF16, F8_E4M3: E4M3, F8_E5M2: E5M2 } as const
 
-/** The float64 being encoded, seen as its two 32-bit halves (little-endian hosts: [low, high]). */
+/** The float64 being encoded, seen as its two 32-bit halves in the host's byte order. */
 const float64 = new Float64Array(1)
 const halves = new Uint32Array(float64.buffer)
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+/** Which half holds the sign, the exponent and the top 20 mantissa bits. */
+const HIGH = LITTLE_ENDIAN ? 1 : 0
+const LOW = 1 - HIGH
 
 /** Rounds to the nearest integer, ties to even. */
 export function roundHalfEven(x: number): number {
@@ -58,7 +62,7 @@ export function roundHalfEven(x: number): number {
 function encodeMiniFloat(x: number, format: MiniFloatFormat): number {
   const { exponentBits, mantissaBits, finiteOnly } = format
   float64[0] = x
-  const high = halves[1]!
+  const high = halves[HIGH]!
   const bias = (1 << (exponentBits - 1)) - 1
   const exponentMax = (1 << exponentBits) - 1
   const exponent = ((high >>> 20) & 0x7ff) - 1023 + bias
@@ -71,7 +75,7 @@ function encodeMiniFloat(x: number, format: MiniFloatFormat): number {
   const mantissaMask = (1 << mantissaBits) - 1
   let magnitude = (exponent << mantissaBits) | ((high >>> dropped) & mantissaMask)
   const half = (high >>> (dropped - 1)) & 1
-  const belowHalf = (high & ((1 << (dropped - 1)) - 1)) | halves[0]!
+  const belowHalf = (high & ((1 << (dropped - 1)) - 1)) | halves[LOW]!
   if (half === 1 && (belowHalf !== 0 || (magnitude & 1) === 1)) {
     magnitude++
   }
